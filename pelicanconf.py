@@ -1,0 +1,99 @@
+"""Development settings: relative URLs, so the output works from any folder."""
+
+import os
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE / "plugins"))
+
+AUTHOR = "CDG 44 – Conseil & accompagnement"
+SITENAME = "Ateliers et co-développement – CDG 44"
+SITE_SHORTNAME = "CDG 44"
+SITEURL = ""
+RELATIVE_URLS = True
+
+PATH = "content"
+PAGE_PATHS = ["pages"]
+ARTICLE_PATHS = []
+STATIC_PATHS = []
+THEME = "theme"
+OUTPUT_PATH = "output"
+
+TIMEZONE = "Europe/Paris"
+DEFAULT_LANG = "fr"
+DEFAULT_DATE_FORMAT = "%d/%m/%Y"
+
+# Only pages and the catalogue: no blog, tags, authors or archives.
+DIRECT_TEMPLATES = []
+ARTICLE_SAVE_AS = ""
+ARTICLE_URL = ""
+CATEGORY_SAVE_AS = ""
+TAG_SAVE_AS = ""
+AUTHOR_SAVE_AS = ""
+ARCHIVES_SAVE_AS = ""
+AUTHORS_SAVE_AS = ""
+CATEGORIES_SAVE_AS = ""
+TAGS_SAVE_AS = ""
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+DRAFT_SAVE_AS = ""
+PAGE_TRANSLATION_ID = None
+ARTICLE_TRANSLATION_ID = None
+
+FEED_ALL_ATOM = None
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+
+DEFAULT_PAGINATION = False
+SUMMARY_MAX_LENGTH = None
+# Pages carry their own <h1>; Markdown headings start at level 2.
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.extra": {},
+        "markdown.extensions.toc": {"permalink": False},
+        "markdown.extensions.smarty": {
+            "substitutions": {
+                "left-single-quote": "’", "right-single-quote": "’",
+                "left-double-quote": "« ", "right-double-quote": " »",
+            }
+        },
+    },
+    "output_format": "html5",
+}
+TYPOGRIFY = False
+
+PLUGIN_PATHS = ["plugins"]
+PLUGINS = ["offer", "pelican.plugins.sitemap"]
+
+SITEMAP = {
+    "format": "xml",
+    "priorities": {"articles": 0.5, "indexes": 0.5, "pages": 0.6},
+    "changefreqs": {"articles": "weekly", "indexes": "daily", "pages": "monthly"},
+}
+
+# The offer plugin (see plugins/offer/settings.py for every key and its default).
+OFFER = {
+    "LAST_PLACES_THRESHOLD": 3,
+    "CATALOGUE_URL": "programme/",
+    "FORM_PROVIDER": os.environ.get("FORM_PROVIDER", "selfhosted"),
+    "FORM_ENDPOINT": os.environ.get("FORM_ENDPOINT", "http://127.0.0.1:8001"),
+    "REGISTRATION_COUNTS": os.environ.get("REGISTRATION_COUNTS", ""),
+}
+
+CONTACT = {
+    "organisme": "Centre de gestion de la fonction publique territoriale de Loire-Atlantique (CDG 44)",
+    "service": "Conseil & accompagnement en organisation et ressources humaines",
+    "adresse": ["6, rue du Pen Duick II", "CS 66225", "44262 Nantes cedex 2"],
+    "telephone": "02 40 20 77 50",
+    "telephone_uri": "+33240207750",
+    "email": "conseilrh@cdg44.fr",
+    "site": "https://www.cdg44.fr",
+}
+
+# Reproducible output: no build timestamps in the pages.
+DELETE_OUTPUT_DIRECTORY = True
+OUTPUT_RETENTION = []
+LOAD_CONTENT_CACHE = False

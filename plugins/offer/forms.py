@@ -1,0 +1,116 @@
+"""The form definitions of content/forms.yaml, shared by the site and the receiver.
+
+The site renders each form from these definitions; the self-hosted receiver
+(formbackend/) validates submissions against the very same objects, so a field
+can never be shown without being accepted, or accepted without being shown.
+"""
+
+from __future__ import annotations
+
+import enum
+from pathlib import Path
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import Strict as StrictMode
+
+from .validation import LoadResult, parse_model
+
+Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+AUTOCOMPLETE_TOKENS = {
+    "name", "given-name", "family-name", "email", "tel", "organization", "organization-title",
+    "street-address", "postal-code", "address-level2", "off",
+}
+
+
+class FieldKind(str, enum.Enum):
+    TEXT = "texte"
+    EMAIL = "email"
+    TEL = "tel"
+    NUMBER = "nombre"
+    TEXTAREA = "zone_texte"
+    CHOICE = "choix"
+    HIDDEN = "cache"
+
+    @property
+    def input_type(self) -> str:
+        return {"texte": "text", "email": "email", "tel": "tel", "nombre": "number", "cache": "hidden"}.get(self.value, "")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class FormField(Strict):
+    nom: Name = Field(description="Nom technique du champ (minuscules, chiffres, _).")
+    libelle: Text | None = Field(default=None, description="Libellé affiché. Obligatoire sauf pour un champ caché.")
+    type: Annotated[FieldKind, StrictMode(False)] = Field(description="texte, email, tel, nombre, zone_texte, choix ou cache.")
+    requis: bool = Field(default=False, description="true si le champ est obligatoire.")
+    aide: Text | None = Field(default=None, description="Aide affichée sous le libellé.")
+    autocomplete: str | None = Field(default=None, description="Jeton autocomplete HTML (given-name, family-name, email, tel, organization…).")
+    longueur_max: int | None = Field(default=None, ge=1, le=10000, description="Nombre maximal de caractères.")
+    min: int | None = Field(default=None, description="Valeur minimale (champ nombre).")
+    max: int | None = Field(default=None, description="Valeur maximale (champ nombre).")
+    choix: dict[str, str] | list[str] | None = Field(default=None, description="Valeurs permises (champ choix ou cache).")
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.type is not FieldKind.HIDDEN and not self.libelle:
+            raise ValueError(f"le champ « {self.nom} » doit avoir un libellé")
+        if self.type is FieldKind.CHOICE and not self.choix:
+            raise ValueError(f"le champ « {self.nom} » de type choix doit lister ses choix")
+        if self.autocomplete and self.autocomplete not in AUTOCOMPLETE_TOKENS:
+            raise ValueError(f"jeton autocomplete inconnu « {self.autocomplete} »")
+        return self
+
+    @property
+    def choices(self) -> dict[str, str]:
+        """value -> label, whatever the YAML form."""
+        if self.choix is None:
+            return {}
+        if isinstance(self.choix, dict):
+            return dict(self.choix)
+        return {value: value for value in self.choix}
+
+
+class FormDefinition(Strict):
+    titre: Text
+    titre_liste_attente: Text | None = None
+    bouton: Text
+    bouton_liste_attente: Text | None = None
+    sujet: Text = Field(description="Objet du courriel de notification.")
+    finalite: Text = Field(description="Finalité du traitement (notice RGPD).")
+    base_legale: Text
+    conservation_jours: int = Field(ge=1, le=3650, description="Durée de conservation appliquée par la purge, en jours.")
+    conservation: Text = Field(description="Durée de conservation, en clair pour la notice.")
+    champs: list[FormField] = Field(min_length=1)
+
+    def field(self, name: str) -> FormField | None:
+        return next((f for f in self.champs if f.nom == name), None)
+
+    @property
+    def visible_fields(self) -> list[FormField]:
+        return [f for f in self.champs if f.type is not FieldKind.HIDDEN]
+
+
+class PrivacyBasics(Strict):
+    responsable: Text
+    destinataires: Text
+    droits: Text
+    dpo: Text
+    cnil: Text
+
+
+class FormsFile(Strict):
+    donnees_personnelles: PrivacyBasics
+    formulaires: dict[Name, FormDefinition]
+
+
+def load_forms(path: Path, root: Path | None = None) -> LoadResult:
+    """LoadResult(value=FormsFile) with French problems, as for the other files."""
+    result = parse_model(FormsFile, path, root)
+    if result.value is not None:
+        result.value = result.value[0]
+    return result

@@ -1,0 +1,270 @@
+"""Load and validate every content file, collecting every problem in one run.
+
+Nothing here raises on bad content: each function returns what it could load
+plus the list of problems, so that an editor sees all mistakes at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from . import messages
+from .model import MAX_GROUP_SIZE, OfferType, RateTable, Workshop
+from .problems import ERROR, WARNING, Problem
+from .yaml_source import SourcedDict, YamlSyntaxError, load_yaml_text
+
+CODEV_HALF_DAYS = 5
+CODEV_SPAN_DAYS = (120, 240)  # "5 half-days over 6 months", with some slack
+
+
+@dataclass
+class Entry:
+    """A valid workshop file: the model plus where it came from."""
+
+    workshop: Workshop
+    source: str
+    slug: str
+    line_of: dict = field(default_factory=dict)
+
+
+@dataclass
+class LoadResult:
+    value: object = None
+    problems: list[Problem] = field(default_factory=list)
+
+
+def relative(path: Path, root: Path | None) -> str:
+    try:
+        return str(path.relative_to(root)) if root else str(path)
+    except ValueError:
+        return str(path)
+
+
+def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
+    """The field names of the model found at loc (for 'did you mean' hints)."""
+    current = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        info = current.model_fields.get(part)
+        if info is None:
+            return []
+        annotation = info.annotation
+        candidates = [annotation, *typing.get_args(annotation)]
+        for arg in list(candidates):
+            candidates.extend(typing.get_args(arg))
+        nested = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)]
+        if not nested:
+            return []
+        current = nested[0]
+    return list(current.model_fields)
+
+
+def parse_model(model: type[BaseModel], path: Path, root: Path | None):
+    """Read a YAML file into the model. Returns LoadResult(value=(model, data))."""
+    name = relative(path, root)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        return LoadResult(problems=[Problem(name, 1, "", "le fichier n'est pas en UTF-8 — enregistrez-le en UTF-8")])
+    try:
+        data = load_yaml_text(text)
+    except YamlSyntaxError as exc:
+        return LoadResult(problems=[Problem(name, exc.line, "", exc.message)])
+    if not isinstance(data, SourcedDict):
+        return LoadResult(
+            problems=[Problem(name, 1, "", "le fichier doit contenir des champs « nom: valeur » — voir l'exemple dans docs/editeurs.md")]
+        )
+    try:
+        return LoadResult(value=(model.model_validate(data), data))
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            if error["type"] == "extra_forbidden":
+                error = {**error, "known_fields": _fields_at(model, tuple(error["loc"][:-1]))}
+            line, label, message = messages.french_message(error, data)
+            problems.append(Problem(name, line, label, message))
+        return LoadResult(problems=_unique(problems))
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    seen, result = set(), []
+    for problem in problems:
+        if problem not in seen:
+            seen.add(problem)
+            result.append(problem)
+    return result
+
+
+def load_rates(path: Path, root: Path | None = None) -> LoadResult:
+    result = parse_model(RateTable, path, root)
+    if result.value is None:
+        return result
+    table, data = result.value
+    name = relative(path, root)
+    problems = []
+    years = [rate.annee for rate in table.tarifs]
+    for index, year in enumerate(years):
+        if years.count(year) > 1 and years.index(year) != index:
+            line, _, _ = messages.locate(data, ("tarifs", index))
+            problems.append(Problem(name, line, f"tarifs[{index + 1}].annee", f"l'année {year} a deux tarifs — gardez-en un seul"))
+    return LoadResult(value=table, problems=problems)
+
+
+def check_workshop(workshop: Workshop, data, name: str, rate_years: set[int] | None) -> list[Problem]:
+    """Rules that span several fields."""
+    problems: list[Problem] = []
+
+    def at(*loc) -> int:
+        return messages.locate(data, loc)[0]
+
+    kind = workshop.type
+    if kind is OfferType.ATELIER:
+        for required in ("question", "objet"):
+            if getattr(workshop, required) is None:
+                problems.append(Problem(name, data.line, required, f"champ obligatoire pour un atelier — ajoutez la ligne « {required}: … »"))
+        question = workshop.question or ""
+        if question and not question.lower().startswith("comment faire pour"):
+            problems.append(Problem(name, at("question"), "question", "la question d'un atelier commence par « Comment faire pour… »", WARNING))
+    maximum = MAX_GROUP_SIZE[kind.value]
+    if workshop.capacite > maximum:
+        what = "un atelier" if kind is OfferType.ATELIER else "un groupe de co-développement"
+        problems.append(Problem(name, at("capacite"), "capacite", f"{workshop.capacite} places, c'est trop pour {what} — écrivez {maximum} au plus"))
+    if workshop.inscrits > workshop.capacite:
+        problems.append(
+            Problem(
+                name, at("inscrits"), "inscrits",
+                f"{workshop.inscrits} inscrits pour {workshop.capacite} places — le nombre d'inscrits ne peut pas dépasser la capacité"
+                " (les personnes en plus vont en liste d'attente)",
+            )
+        )
+    dates = [s.date for s in workshop.seances]
+    for index in range(1, len(dates)):
+        if dates[index] < dates[index - 1]:
+            problems.append(
+                Problem(name, at("seances", index), f"seances[{index + 1}].date",
+                        "les séances ne sont pas dans l'ordre chronologique — classez-les de la plus ancienne à la plus récente")
+            )
+        elif dates[index] == dates[index - 1]:
+            problems.append(
+                Problem(name, at("seances", index), f"seances[{index + 1}].date",
+                        "deux séances le même jour — regroupez-les en une journée ou corrigez la date")
+            )
+    for index, session in enumerate(workshop.seances):
+        if session.end_time <= session.start_time:
+            problems.append(
+                Problem(name, at("seances", index), f"seances[{index + 1}].fin",
+                        f"la séance finit ({session.end_time:%H:%M}) avant de commencer ({session.start_time:%H:%M}) — corrigez l'heure de fin")
+            )
+    deadline = workshop.cloture_inscriptions
+    if deadline and deadline >= workshop.first_date:
+        problems.append(
+            Problem(name, at("cloture_inscriptions"), "cloture_inscriptions",
+                    f"la clôture des inscriptions ({deadline.isoformat()}) doit précéder la première séance"
+                    f" ({workshop.first_date.isoformat()}) — écrivez une date antérieure, par exemple {(workshop.first_date - dt.timedelta(days=7)).isoformat()}")
+        )
+    opening = workshop.ouverture_inscriptions
+    if opening and opening > workshop.registration_deadline:
+        problems.append(
+            Problem(name, at("ouverture_inscriptions"), "ouverture_inscriptions",
+                    "l'ouverture des inscriptions est postérieure à leur clôture — écrivez une date d'ouverture plus ancienne")
+        )
+    if kind is OfferType.CODEV:
+        half_days = sum(1 for s in workshop.seances if not s.is_full_day)
+        span = (workshop.last_date - workshop.first_date).days
+        if half_days != CODEV_HALF_DAYS or len(workshop.seances) != CODEV_HALF_DAYS or not (CODEV_SPAN_DAYS[0] <= span <= CODEV_SPAN_DAYS[1]):
+            problems.append(
+                Problem(name, at("seances"), "seances",
+                        f"un groupe de co-développement se réunit 5 demi-journées sur environ 6 mois ; ce fichier a"
+                        f" {len(workshop.seances)} séance(s) dont {half_days} demi-journée(s) sur {span} jours", WARNING)
+            )
+    if rate_years is not None:
+        year = workshop.first_date.year
+        if not any(y <= year for y in rate_years):
+            problems.append(
+                Problem(name, at("seances", 0), "seances[1].date",
+                        f"aucun tarif n'existe pour {year} ou avant dans content/tarifs.yaml — ajoutez le tarif de l'année dans ce fichier")
+            )
+    return problems
+
+
+def load_workshop(path: Path, root: Path | None = None, rate_years: set[int] | None = None) -> LoadResult:
+    result = parse_model(Workshop, path, root)
+    if result.value is None:
+        return result
+    workshop, data = result.value
+    name = relative(path, root)
+    problems = check_workshop(workshop, data, name, rate_years)
+    slug = workshop.slug or path.stem
+    line_of = {"slug": messages.locate(data, ("slug",))[0]}
+    return LoadResult(value=Entry(workshop=workshop, source=name, slug=slug, line_of=line_of), problems=problems)
+
+
+def check_slug(slug: str, source: str) -> list[Problem]:
+    import re
+
+    if re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
+        return []
+    return [Problem(source, 1, "slug", f"le nom du fichier « {slug} » ne peut pas servir d'adresse — renommez-le en minuscules, chiffres et tirets (ex. 2027-03-mutualiser-services.yaml) ou ajoutez « slug: … »")]
+
+
+def load_workshops(folder: Path, root: Path | None = None, rate_years: set[int] | None = None) -> LoadResult:
+    """Every *.yaml of the folder, sorted by name; duplicate slugs are errors."""
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    paths = sorted(p for p in folder.glob("*.y*ml") if p.is_file()) if folder.is_dir() else []
+    for path in paths:
+        result = load_workshop(path, root, rate_years)
+        problems.extend(result.problems)
+        if result.value is not None:
+            slug_problems = check_slug(result.value.slug, result.value.source)
+            problems.extend(slug_problems)
+            if not slug_problems:
+                entries.append(result.value)
+    by_slug: dict[str, Entry] = {}
+    for entry in entries:
+        other = by_slug.get(entry.slug)
+        if other is None:
+            by_slug[entry.slug] = entry
+            continue
+        problems.append(
+            Problem(entry.source, entry.line_of.get("slug", 1), "slug",
+                    f"l'adresse « {entry.slug} » est déjà utilisée par {other.source} — choisissez un autre slug")
+        )
+    unique = [e for e in entries if by_slug.get(e.slug) is e]
+    failed_sources = {p.path for p in problems if p.is_error}
+    return LoadResult(value=[e for e in unique if e.source not in failed_sources], problems=problems)
+
+
+@dataclass
+class Content:
+    entries: list[Entry]
+    rates: RateTable | None
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+
+def load_content(content_dir: Path, root: Path | None = None) -> Content:
+    """Load rates then workshops of a content folder (``content/``)."""
+    root = root if root is not None else content_dir.parent
+    rates_path = content_dir / "tarifs.yaml"
+    problems: list[Problem] = []
+    rates = None
+    if rates_path.exists():
+        rates_result = load_rates(rates_path, root)
+        problems.extend(rates_result.problems)
+        rates = rates_result.value
+    else:
+        problems.append(Problem(relative(rates_path, root), 1, "", "fichier des tarifs absent — créez content/tarifs.yaml (voir docs/editeurs.md)"))
+    rate_years = {r.annee for r in rates.tarifs} if rates else None
+    workshops = load_workshops(content_dir / "ateliers", root, rate_years)
+    problems.extend(workshops.problems)
+    return Content(entries=workshops.value or [], rates=rates, problems=sorted(problems, key=lambda p: (p.path, p.line)))

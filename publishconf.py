@@ -1,0 +1,19 @@
+"""Production settings: absolute URLs under the public address (a sub-path is fine)."""
+
+import os
+import sys
+
+sys.path.append(os.curdir)
+from pelicanconf import *  # noqa: E402,F401,F403
+
+SITEURL = os.environ.get("SITEURL", "https://www.cdg44.fr/ateliers").rstrip("/")
+RELATIVE_URLS = False
+FEED_DOMAIN = SITEURL
+DELETE_OUTPUT_DIRECTORY = True
+
+OFFER = {
+    **OFFER,  # noqa: F405
+    "FORM_PROVIDER": os.environ.get("FORM_PROVIDER", "selfhosted"),
+    "FORM_ENDPOINT": os.environ.get("FORM_ENDPOINT", ""),
+    "REQUIRE_COMPLETE_FORM_SETTINGS": True,
+}
