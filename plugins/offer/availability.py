@@ -30,6 +30,9 @@ class Availability:
     state: State
     places_left: int
     label: str
+    # Upcoming = last session not past, whatever the status (a cancelled future
+    # session stays listed with its badge, so registrants learn about it).
+    upcoming: bool = True
 
     @property
     def accepts_registrations(self) -> bool:
@@ -41,7 +44,7 @@ class Availability:
 
     @property
     def is_upcoming(self) -> bool:
-        return self.state not in (State.FINISHED, State.CANCELLED)
+        return self.upcoming
 
 
 def build_date(environ=os.environ) -> dt.date:
@@ -58,12 +61,13 @@ def _places_label(n: int) -> str:
 
 def availability(workshop: Workshop, today: dt.date, threshold: int = DEFAULT_LAST_PLACES_THRESHOLD) -> Availability:
     left = workshop.places_left
+    upcoming = workshop.last_date >= today
     if workshop.statut is Status.ANNULE:
-        return Availability(State.CANCELLED, left, "Annulé")
+        return Availability(State.CANCELLED, left, "Annulé", upcoming)
     if workshop.statut is Status.REPORTE:
-        return Availability(State.POSTPONED, left, "Reporté")
-    if workshop.last_date < today:
-        return Availability(State.FINISHED, left, "Terminé")
+        return Availability(State.POSTPONED, left, "Reporté", upcoming)
+    if not upcoming:
+        return Availability(State.FINISHED, left, "Terminé", upcoming)
     if workshop.registration_deadline < today:
         return Availability(State.CLOSED, left, "Inscriptions closes")
     if left == 0:

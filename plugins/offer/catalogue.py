@@ -1,0 +1,79 @@
+"""The catalogue: each valid entry with its availability and quote at the build date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .availability import Availability, availability
+from .model import RateTable
+from .pricing import Quote, quote
+from .validation import Entry
+
+
+@dataclass(frozen=True)
+class CatalogueItem:
+    entry: Entry
+    availability: Availability
+    quote: Quote
+
+    @property
+    def slug(self) -> str:
+        return self.entry.slug
+
+    @property
+    def workshop(self):
+        return self.entry.workshop
+
+
+def read_registration_counts(path: str | Path | None) -> dict[str, int]:
+    """Counts written by the form receiver ({"slug": n}); missing file -> no counts."""
+    if not path:
+        return {}
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    return {str(k): int(v) for k, v in data.items() if isinstance(v, int) and v >= 0}
+
+
+def with_online_registrations(entry: Entry, counts: dict[str, int]) -> Entry:
+    """Add registrations received through the site to the editor's ``inscrits``."""
+    extra = counts.get(entry.slug, 0)
+    if not extra:
+        return entry
+    workshop = entry.workshop
+    total = min(workshop.inscrits + extra, workshop.capacite)
+    return replace(entry, workshop=workshop.model_copy(update={"inscrits": total}))
+
+
+def build_catalogue(
+    entries: list[Entry],
+    rates: RateTable,
+    today: dt.date,
+    last_places_threshold: int = 3,
+    counts: dict[str, int] | None = None,
+) -> list[CatalogueItem]:
+    """Items sorted by first session date, then title (a stable order)."""
+    items = []
+    for entry in entries:
+        entry = with_online_registrations(entry, counts or {})
+        workshop = entry.workshop
+        items.append(
+            CatalogueItem(
+                entry=entry,
+                availability=availability(workshop, today, last_places_threshold),
+                quote=quote(workshop.seances, workshop.capacite, rates.tarifs),
+            )
+        )
+    return sorted(items, key=lambda item: (item.workshop.first_date, item.workshop.titre, item.slug))
+
+
+def upcoming(items: list[CatalogueItem]) -> list[CatalogueItem]:
+    return [i for i in items if i.availability.is_upcoming]
+
+
+def past(items: list[CatalogueItem]) -> list[CatalogueItem]:
+    return [i for i in items if not i.availability.is_upcoming]
