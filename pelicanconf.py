@@ -80,6 +80,7 @@ OFFER = {
     "CATALOGUE_URL": "programme/",
     "FORM_PROVIDER": os.environ.get("FORM_PROVIDER", "selfhosted"),
     "FORM_ENDPOINT": os.environ.get("FORM_ENDPOINT", "http://127.0.0.1:8001"),
+    "PUBLIC_SITE_URL": os.environ.get("PUBLIC_SITE_URL", "http://127.0.0.1:8000"),
     "REGISTRATION_COUNTS": os.environ.get("REGISTRATION_COUNTS", ""),
 }
 

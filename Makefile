@@ -1,0 +1,116 @@
+# CDG 44 – ateliers et co-développement. Run `make help` for the targets.
+# pelican-quickstart's targets (html, clean, regenerate, serve, devserver,
+# publish, rsync_upload) are kept; bootstrap, check, test, audit, bench and
+# nouvel-atelier are ours.
+
+PY ?= python3
+VENV ?= $(CURDIR)/.venv
+PYTHON := $(VENV)/bin/python
+PELICAN := $(VENV)/bin/pelican
+PELICANOPTS ?=
+
+BASEDIR := $(CURDIR)
+INPUTDIR := $(BASEDIR)/content
+OUTPUTDIR ?= $(BASEDIR)/output
+CONFFILE := $(BASEDIR)/pelicanconf.py
+PUBLISHCONF := $(BASEDIR)/publishconf.py
+
+PORT ?= 8000
+FORM_PORT ?= 8001
+FORM_DB ?= $(BASEDIR)/var/formulaires.sqlite3
+
+SSH_HOST ?= localhost
+SSH_PORT ?= 22
+SSH_USER ?= root
+SSH_TARGET_DIR ?= /var/www/ateliers
+
+export PYTHONPATH := $(BASEDIR)/plugins:$(BASEDIR)
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help bootstrap test-deps html clean regenerate serve devserver publish rsync_upload check nouvel-atelier test audit bench
+
+help:
+	@echo "make serve           construit le site et le sert sur http://127.0.0.1:$(PORT)/ avec le récepteur de formulaires"
+	@echo "make test            installe ce qu'il faut et lance tous les tests (navigateur compris)"
+	@echo "make check           vérifie les fichiers de contenu sans construire le site"
+	@echo "make nouvel-atelier  crée un fichier d'atelier (ARGS='--type atelier --titre …')"
+	@echo "make html            construit le site dans output/ (remplacé seulement si la construction réussit)"
+	@echo "make publish         construit la version publique (publishconf.py) et la met en place"
+	@echo "make rsync_upload    publie puis envoie output/ sur le serveur (SSH_HOST, SSH_TARGET_DIR)"
+	@echo "make devserver       reconstruit à chaque modification et sert le site"
+	@echo "make audit           Lighthouse sur l'accueil et les deux pages d'offre"
+	@echo "make bench           mesures de performance (construction, récepteur)"
+
+# -- installation ------------------------------------------------------------
+$(VENV)/.installed: requirements.txt requirements-test.txt constraints.txt
+	$(PY) -m venv $(VENV)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt -c constraints.txt
+	touch $@
+
+bootstrap: $(VENV)/.installed
+
+# Debian's Chromium (browser tests), a Java runtime (Nu HTML checker) and npm tools.
+test-deps: bootstrap
+	@if [ ! -x /usr/bin/chromium ] || ! command -v java >/dev/null || ! command -v npm >/dev/null; then \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
+	    chromium fonts-dejavu-core default-jre-headless nodejs npm >/dev/null; fi
+	@[ -f node_modules/vnu-jar/build/dist/vnu.jar ] && [ -d node_modules/lighthouse ] || npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+
+# -- building ----------------------------------------------------------------
+# Build into a fresh folder, then swap it in: a failed build never touches the
+# previous output.
+define safe_build
+	rm -rf "$(OUTPUTDIR).new"
+	$(PELICAN) "$(INPUTDIR)" -o "$(OUTPUTDIR).new" -s "$(1)" $(PELICANOPTS)
+	rm -rf "$(OUTPUTDIR).old"
+	if [ -d "$(OUTPUTDIR)" ]; then mv "$(OUTPUTDIR)" "$(OUTPUTDIR).old"; fi
+	mv "$(OUTPUTDIR).new" "$(OUTPUTDIR)"
+	rm -rf "$(OUTPUTDIR).old"
+endef
+
+html: bootstrap
+	$(call safe_build,$(CONFFILE))
+
+clean:
+	rm -rf "$(OUTPUTDIR)" "$(OUTPUTDIR).new" "$(OUTPUTDIR).old"
+
+regenerate: bootstrap
+	$(PELICAN) -r "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS)
+
+# The site on :$(PORT) and the self-hosted form receiver on :$(FORM_PORT) (SQLite in var/).
+serve: html
+	@mkdir -p "$(dir $(FORM_DB))"
+	@echo "Site : http://127.0.0.1:$(PORT)/  –  formulaires reçus : $(FORM_DB)  –  Ctrl+C pour arrêter"
+	@trap 'kill 0' INT TERM EXIT; \
+	FORMBACKEND_ALLOWED_ORIGINS="http://127.0.0.1:$(PORT),http://localhost:$(PORT)" \
+	  $(PYTHON) -m formbackend serve --host 127.0.0.1 --port $(FORM_PORT) --db "$(FORM_DB)" --forms "$(INPUTDIR)/forms.yaml" & \
+	$(PELICAN) --listen -o "$(OUTPUTDIR)" -b 127.0.0.1 -p $(PORT)
+
+devserver: bootstrap
+	$(PELICAN) -lr "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" -b 127.0.0.1 -p $(PORT) $(PELICANOPTS)
+
+publish: bootstrap
+	$(call safe_build,$(PUBLISHCONF))
+
+rsync_upload: publish
+	rsync -e "ssh -p $(SSH_PORT)" -P -rvzc --include tags --cvs-exclude --delete "$(OUTPUTDIR)"/ "$(SSH_USER)@$(SSH_HOST):$(SSH_TARGET_DIR)"
+
+# -- editors' tools ----------------------------------------------------------
+check: bootstrap
+	$(PYTHON) -m offer.check "$(INPUTDIR)"
+
+nouvel-atelier: bootstrap
+	$(PYTHON) -m offer.scaffold $(ARGS)
+
+# -- quality -----------------------------------------------------------------
+test: test-deps
+	$(PYTHON) -m pytest
+	$(MAKE) --no-print-directory audit
+
+audit: test-deps
+	$(PYTHON) tests/tools/lighthouse_audit.py
+
+bench: bootstrap
+	$(PYTHON) bench/bench_build.py
+	$(PYTHON) bench/bench_receiver.py

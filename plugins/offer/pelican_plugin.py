@@ -1,0 +1,234 @@
+"""The thin Pelican adapter: load + validate at start, then write the catalogue.
+
+Content is loaded in the generator's constructor, which Pelican runs *before*
+it cleans the output folder: a broken content file therefore stops the build
+with every problem listed and the previous output untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from pathlib import Path
+
+from markdown import Markdown
+from pelican import signals
+from pelican.generators import Generator
+
+from . import atom, calendar, formatting, opendata, structured_data
+from .availability import PARIS, build_date
+from .catalogue import build_catalogue, read_registration_counts
+from .form_providers import check_provider_settings, provider_for
+from .forms import load_forms
+from .problems import ContentError
+from .settings import offer_settings
+from .validation import load_content
+from .views import CatalogueFilter, OfferView, all_filters, group_by_year
+
+logger = logging.getLogger(__name__)
+
+
+class _SitemapPage:
+    """What pelican-sitemap reads from a written file's context."""
+
+    status = "published"
+
+    def __init__(self, url: str, date: dt.date):
+        self.url = url
+        self.date = dt.datetime.combine(date, dt.time())
+
+
+def _markdown_filter():
+    renderer = Markdown(extensions=["extra", "sane_lists", "smarty"], output_format="html")
+
+    def render(text: str | None) -> str:
+        from markupsafe import Markup
+
+        renderer.reset()
+        return Markup(renderer.convert(text or ""))
+
+    return render
+
+
+FILTERS = {
+    "long_date": formatting.long_date,
+    "short_date": formatting.short_date,
+    "time_range": formatting.time_range,
+    "euros": formatting.euros,
+    "plural": formatting.count,
+    "markdown": _markdown_filter(),
+}
+
+
+class MenuEntry:
+    def __init__(self, title: str, url: str, key: str, order: float):
+        self.title, self.url, self.key, self.order = title, url, key, order
+
+
+def menu_entries(pages, catalogue_url: str = "programme/") -> list[MenuEntry]:
+    """Pages with a ``Menu:`` number, plus the catalogue after the offer pages.
+
+    The menu lists a fixed handful of pages, never every page of the site.
+    """
+    entries = []
+    for page in pages:
+        order = getattr(page, "menu", None)
+        if order is not None:
+            entries.append(MenuEntry(page.title, page.url, page.slug, float(order)))
+    entries.append(MenuEntry("Programme", catalogue_url, "programme", 3.5))
+    return sorted(entries, key=lambda e: e.order)
+
+
+def add_filters(pelican) -> None:
+    pelican.settings.setdefault("JINJA_FILTERS", {}).update(FILTERS)
+    pelican.settings.setdefault("JINJA_GLOBALS", {})["menu_entries"] = menu_entries
+    # Validate the settings dict once, at start-up.
+    pelican.settings["OFFER"] = offer_settings(pelican.settings.get("OFFER"))
+
+
+class CatalogueGenerator(Generator):
+    """Entry pages, catalogue views, calendars, feed and open data."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offer = offer_settings(self.settings.get("OFFER"))
+        content_dir = Path(self.path)
+        root = content_dir.parent
+        content = load_content(content_dir, root)
+        forms = load_forms(content_dir / "forms.yaml", root)
+        problems = sorted(content.problems + forms.problems, key=lambda p: (p.path, p.line))
+        if forms.value is not None:
+            for message in check_provider_settings(self.offer, list(forms.value.formulaires)):
+                if self.offer["REQUIRE_COMPLETE_FORM_SETTINGS"]:
+                    from .problems import Problem
+
+                    problems.append(Problem("publishconf.py", 1, "OFFER", message))
+                else:
+                    logger.warning("formulaires : %s", message)
+        for problem in problems:
+            (logger.error if problem.is_error else logger.warning)("%s", problem)
+        errors = [p for p in problems if p.is_error]
+        if errors:
+            raise ContentError(errors)
+        self.content = content
+        self.forms = forms.value
+        self.today = build_date()
+        self.stamp = dt.datetime.combine(self.today, dt.time(), tzinfo=PARIS)
+
+    # -- context -------------------------------------------------------------
+    def generate_context(self):
+        counts = read_registration_counts(self.offer["REGISTRATION_COUNTS"])
+        items = build_catalogue(
+            self.content.entries, self.content.rates, self.today, self.offer["LAST_PLACES_THRESHOLD"], counts
+        )
+        site_url = self.settings.get("SITEURL") or self.offer["PUBLIC_SITE_URL"]
+        self.absolute_base = site_url.rstrip("/") + "/"
+        thanks = self.absolute_base + "merci/"
+        provider = provider_for(self.offer)
+        targets = {}
+        for name in self.forms.formulaires:
+            try:
+                targets[name] = provider.target(name, self.offer, thanks)
+            except ValueError as exc:  # incomplete settings in development: forms shown, posting disabled
+                logger.warning("formulaires : %s", exc)
+        self.view = OfferView(
+            items=items,
+            today=self.today,
+            rates=sorted(self.content.rates.tarifs, key=lambda r: r.annee),
+            catalogue_url=self.offer["CATALOGUE_URL"],
+            forms=self.forms,
+            form_targets=targets,
+            home_sessions=self.offer["HOME_SESSIONS"],
+            recent_past=self.offer["RECENT_PAST_SESSIONS"],
+        )
+        self.context["offer"] = self.view
+        self.context["offer_provider"] = provider
+
+    # -- output --------------------------------------------------------------
+    def generate_output(self, writer):
+        view = self.view
+        relative = self.settings.get("RELATIVE_URLS", False)
+        entry_template = self.get_template("entry")
+        for item in view.items:
+            url = view.entry_url(item)
+            absolute = self.absolute_base + url
+            calendar_name = f"{item.slug}.ics"
+            writer.write_file(
+                url + "index.html",
+                entry_template,
+                self.context,
+                relative_urls=relative,
+                url=url,
+                item=item,
+                calendar_url=url + calendar_name,
+                json_ld=structured_data.json_ld_script(
+                    structured_data.event_json_ld(item, absolute, self._organizer(), self.today)
+                ),
+                page=_SitemapPage(url, item.workshop.published_on),
+            )
+            self._write_bytes(url + calendar_name, calendar.entry_calendar(item, absolute, self.stamp))
+
+        catalogue_template = self.get_template("catalogue")
+        for flt in all_filters():
+            url = view.filter_url(flt)
+            matching = [i for i in view.items if flt.accepts(i)]
+            upcoming = [i for i in matching if i.availability.is_upcoming]
+            past = sorted((i for i in matching if not i.availability.is_upcoming), key=lambda i: i.workshop.first_date, reverse=True)
+            writer.write_file(
+                url + "index.html",
+                catalogue_template,
+                self.context,
+                relative_urls=relative,
+                url=url,
+                current_filter=flt,
+                upcoming=upcoming,
+                recent_past=past[: view.recent_past],
+                archive_years=list(group_by_year(past)) if flt == CatalogueFilter() else [],
+                filters=all_filters(),
+                page=_SitemapPage(url, self.today) if flt == CatalogueFilter() else None,
+            )
+
+        archive_template = self.get_template("archive")
+        for year, items in group_by_year(view.past).items():
+            url = f"{view.catalogue_url}archives/{year}/"
+            writer.write_file(
+                url + "index.html", archive_template, self.context, relative_urls=relative, url=url,
+                year=year, year_items=items, page=_SitemapPage(url, self.today),
+            )
+
+        def url_for(item):
+            return self.absolute_base + view.entry_url(item)
+
+        self._write_bytes(view.catalogue_url + "calendrier.ics", calendar.feed_calendar(view.items, url_for, self.stamp))
+        feed_url = self.absolute_base + view.catalogue_url + "flux.atom"
+        self._write_bytes(
+            view.catalogue_url + "flux.atom",
+            atom.atom_feed(view.items, self.absolute_base, feed_url, url_for, self.settings["SITENAME"], self.stamp).encode("utf-8"),
+        )
+        rows = opendata.session_rows(view.items, url_for)
+        self._write_bytes("donnees/sessions.json", opendata.to_json(rows).encode("utf-8"))
+        self._write_bytes("donnees/sessions.csv", "\ufeff".encode("utf-8") + opendata.to_csv(rows).encode("utf-8"))
+
+    def _organizer(self) -> dict:
+        contact = self.settings.get("CONTACT", {})
+        return {
+            "name": contact.get("organisme", "CDG 44"),
+            "url": contact.get("site", ""),
+            "email": contact.get("email", ""),
+            "telephone": contact.get("telephone_uri", ""),
+            "address": contact.get("adresse", []),
+        }
+
+    def _write_bytes(self, relative_path: str, data: bytes) -> None:
+        path = Path(self.output_path) / relative_path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def get_generators(_pelican):
+    return CatalogueGenerator
+
+
+def register():
+    signals.initialized.connect(add_filters)
+    signals.get_generators.connect(get_generators)

@@ -1,0 +1,55 @@
+"""The OFFER settings dict: defaults and validation at start-up (French messages)."""
+
+from __future__ import annotations
+
+DEFAULTS = {
+    # "Plus que N places" from this many places left.
+    "LAST_PLACES_THRESHOLD": 3,
+    # Where the catalogue lives, relative to the site root.
+    "CATALOGUE_URL": "programme/",
+    # Form backend: "selfhosted" (formbackend/), "formspree" or "netlify".
+    "FORM_PROVIDER": "selfhosted",
+    # Address of the self-hosted receiver, e.g. https://formulaires.cdg44.fr
+    "FORM_ENDPOINT": "http://127.0.0.1:8001",
+    # Formspree form ids, {"inscription": "…", "devis": "…", "contact": "…"}.
+    "FORMSPREE_IDS": {},
+    # Absolute address of the site, for redirects after a form (the thank-you page)
+    # and for feeds; empty in development = PUBLIC_SITE_URL.
+    "PUBLIC_SITE_URL": "http://127.0.0.1:8000",
+    # JSON file written by the receiver ({"slug": registrations}); empty = none.
+    "REGISTRATION_COUNTS": "",
+    # publishconf.py sets it: incomplete form settings then stop the build.
+    "REQUIRE_COMPLETE_FORM_SETTINGS": False,
+    # How many upcoming sessions the home page shows.
+    "HOME_SESSIONS": 3,
+    # How many past sessions the catalogue shows before the yearly archives.
+    "RECENT_PAST_SESSIONS": 6,
+}
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def offer_settings(raw: dict | None) -> dict:
+    """Merge with the defaults and check types; raise SettingsError in French."""
+    raw = dict(raw or {})
+    unknown = sorted(set(raw) - set(DEFAULTS))
+    if unknown:
+        raise SettingsError(f"réglage(s) OFFER inconnu(s) : {', '.join(unknown)} — réglages possibles : {', '.join(DEFAULTS)}")
+    merged = {**DEFAULTS, **raw}
+    for key, default in DEFAULTS.items():
+        value = merged[key]
+        if isinstance(default, bool):
+            ok = isinstance(value, bool)
+        elif isinstance(default, int):
+            ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        elif isinstance(default, dict):
+            ok = isinstance(value, dict)
+        else:
+            ok = isinstance(value, str)
+        if not ok:
+            raise SettingsError(f"réglage OFFER['{key}'] : valeur {value!r} incorrecte (attendu : {type(default).__name__})")
+    if not merged["CATALOGUE_URL"].endswith("/") or merged["CATALOGUE_URL"].startswith("/"):
+        raise SettingsError("réglage OFFER['CATALOGUE_URL'] : écrivez un chemin relatif terminé par « / », par exemple « programme/ »")
+    return merged
