@@ -10,10 +10,10 @@ PELICAN := $(VENV)/bin/pelican
 PELICANOPTS ?=
 
 BASEDIR := $(CURDIR)
-INPUTDIR := $(BASEDIR)/content
+INPUTDIR ?= $(BASEDIR)/content
 OUTPUTDIR ?= $(BASEDIR)/output
-CONFFILE := $(BASEDIR)/pelicanconf.py
-PUBLISHCONF := $(BASEDIR)/publishconf.py
+CONFFILE ?= $(BASEDIR)/pelicanconf.py
+PUBLISHCONF ?= $(BASEDIR)/publishconf.py
 
 PORT ?= 8000
 FORM_PORT ?= 8001

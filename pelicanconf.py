@@ -70,6 +70,8 @@ PLUGINS = ["offer", "pelican.plugins.sitemap"]
 
 SITEMAP = {
     "format": "xml",
+    # Filtered views repeat the catalogue: only the catalogue itself is listed.
+    "exclude": [r"programme/(type|public)/"],
     "priorities": {"articles": 0.5, "indexes": 0.5, "pages": 0.6},
     "changefreqs": {"articles": "weekly", "indexes": "daily", "pages": "monthly"},
 }
@@ -94,7 +96,13 @@ CONTACT = {
     "site": "https://www.cdg44.fr",
 }
 
-# Reproducible output: no build timestamps in the pages.
+# Reproducible output: pages without a date (all of ours) take the build date
+# from SOURCE_DATE_EPOCH, which the sitemap uses as their last modification.
+if os.environ.get("SOURCE_DATE_EPOCH"):
+    import datetime as _dt
+
+    DEFAULT_DATE = _dt.datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), tz=_dt.timezone.utc).timetuple()[:6]
+
 DELETE_OUTPUT_DIRECTORY = True
 OUTPUT_RETENTION = []
 LOAD_CONTENT_CACHE = False

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import sys
 from pathlib import Path
 
 from markdown import Markdown
@@ -20,7 +21,7 @@ from .availability import PARIS, build_date
 from .catalogue import build_catalogue, read_registration_counts
 from .form_providers import check_provider_settings, provider_for
 from .forms import load_forms
-from .problems import ContentError
+from .problems import ContentError, summary
 from .settings import offer_settings
 from .validation import load_content
 from .views import CatalogueFilter, OfferView, all_filters, group_by_year
@@ -86,6 +87,18 @@ def add_filters(pelican) -> None:
     pelican.settings["OFFER"] = offer_settings(pelican.settings.get("OFFER"))
 
 
+def report_problems(problems) -> None:
+    """One plain line per problem on stderr, so editors and CI logs read them as is
+    (Pelican's console logger would wrap and decorate them)."""
+    if not problems:
+        return
+    lines = [str(p) for p in problems]
+    verdict = "la construction est arrêtée, le site publié reste inchangé" if any(p.is_error for p in problems) else "la construction continue"
+    lines.append(f"Contenu : {summary(problems)} — {verdict}.")
+    sys.stderr.write("\n".join(lines) + "\n")
+    sys.stderr.flush()
+
+
 class CatalogueGenerator(Generator):
     """Entry pages, catalogue views, calendars, feed and open data."""
 
@@ -105,8 +118,7 @@ class CatalogueGenerator(Generator):
                     problems.append(Problem("publishconf.py", 1, "OFFER", message))
                 else:
                     logger.warning("formulaires : %s", message)
-        for problem in problems:
-            (logger.error if problem.is_error else logger.warning)("%s", problem)
+        report_problems(problems)
         errors = [p for p in problems if p.is_error]
         if errors:
             raise ContentError(errors)
@@ -164,7 +176,7 @@ class CatalogueGenerator(Generator):
                 json_ld=structured_data.json_ld_script(
                     structured_data.event_json_ld(item, absolute, self._organizer(), self.today)
                 ),
-                page=_SitemapPage(url, item.workshop.published_on),
+                page=_SitemapPage(url, min(item.workshop.published_on, self.today)),
             )
             self._write_bytes(url + calendar_name, calendar.entry_calendar(item, absolute, self.stamp))
 

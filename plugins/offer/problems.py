@@ -26,12 +26,28 @@ class Problem:
         return self.severity == ERROR
 
 
-class ContentError(Exception):
-    """Raised by the build when content files have errors; carries them all."""
+class ContentError(SystemExit):
+    """Stops the build when content files have errors; carries them all.
+
+    A SystemExit (exit status 1), because Pelican would print any ordinary
+    exception with a Python traceback, which tells an editor nothing.
+    """
 
     def __init__(self, problems: list[Problem]):
+        super().__init__(1)
         self.problems = problems
-        errors = [p for p in problems if p.is_error]
-        super().__init__(
-            f"{len(errors)} erreur(s) dans le contenu :\n" + "\n".join(str(p) for p in errors)
-        )
+
+
+def summary(problems: list[Problem]) -> str:
+    """'2 erreurs et 1 avertissement dans 2 fichiers' (French, for editors)."""
+    errors = sum(1 for p in problems if p.is_error)
+    warnings = len(problems) - errors
+    files = len({p.path for p in problems})
+    parts = []
+    if errors:
+        parts.append(f"{errors} erreur{'s' if errors > 1 else ''}")
+    if warnings:
+        parts.append(f"{warnings} avertissement{'s' if warnings > 1 else ''}")
+    if not parts:
+        return "aucune erreur"
+    return " et ".join(parts) + f" dans {files} fichier{'s' if files > 1 else ''}"
