@@ -255,7 +255,8 @@ def test_broken_content_stops_the_build_and_keeps_the_previous_output(tmp_path):
     before = _digest(output)
     (content / "ateliers" / "2027-10-casse.yaml").write_text(
         "type: atelier\ntitre: Essai\nquestion: Comment faire pour casser ?\nobjet: rien\npublic: [DGS]\n"
-        "lieu: {nom: X, adresse: 'Y, 44000 Nantes'}\nseances:\n  - {date: 2027-10-01, duree: journee, debut: 14:30}\n",
+        "lieu: {nom: X, adresse: 'Y, 44000 Nantes'}\nseances:\n  - {date: 2027-10-01, duree: journee, debut: 14:30}\n"
+        "capacite: 20\n",
         encoding="utf-8",
     )
     (content / "ateliers" / "2027-10-trop-grand.yaml").write_text(
@@ -271,6 +272,8 @@ def test_broken_content_stops_the_build_and_keeps_the_previous_output(tmp_path):
     assert "Traceback" not in log
     assert "2027-10-casse.yaml:8: seances[1].debut" in log
     assert '"14:30"' in log
+    # A type error does not hide the cross-field rules of the same file.
+    assert "2027-10-casse.yaml:9: capacite" in log
     assert "2027-10-trop-grand.yaml:9: capacite" in log
     assert "2027-11-casse-aussi.yaml:" in log
     assert _digest(output) == before

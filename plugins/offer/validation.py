@@ -7,6 +7,7 @@ plus the list of problems, so that an editor sees all mistakes at once.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +37,8 @@ class Entry:
 class LoadResult:
     value: object = None
     problems: list[Problem] = field(default_factory=list)
+    # The parsed YAML when the file was readable but did not validate.
+    data: object = None
 
 
 def relative(path: Path, root: Path | None) -> str:
@@ -68,28 +71,58 @@ def _fields_at(model: type[BaseModel], loc: tuple) -> list[str]:
 def parse_model(model: type[BaseModel], path: Path, root: Path | None):
     """Read a YAML file into the model. Returns LoadResult(value=(model, data))."""
     name = relative(path, root)
+    raw = path.read_bytes()
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        return LoadResult(problems=[Problem(name, 1, "", "le fichier n'est pas en UTF-8 — enregistrez-le en UTF-8")])
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        return LoadResult(problems=[Problem(
+            name, line, "",
+            "le fichier n'est pas enregistré en UTF-8 (un caractère accentué de cette ligne est illisible)"
+            " — enregistrez-le en UTF-8 depuis votre éditeur (« Enregistrer avec l'encodage » → UTF-8)",
+        )])
+    text = text.replace("\r\n", "\n")
     try:
         data = load_yaml_text(text)
     except YamlSyntaxError as exc:
-        return LoadResult(problems=[Problem(name, exc.line, "", exc.message)])
+        return LoadResult(problems=[Problem(name, exc.line, exc.field, exc.message)])
     if not isinstance(data, SourcedDict):
-        return LoadResult(
-            problems=[Problem(name, 1, "", "le fichier doit contenir des champs « nom: valeur » — voir l'exemple dans docs/editeurs.md")]
-        )
+        return LoadResult(problems=[Problem(name, getattr(data, "line", 1), "", _not_a_mapping(data, model))])
     try:
         return LoadResult(value=(model.model_validate(data), data))
     except ValidationError as exc:
         problems = []
-        for error in exc.errors():
+        errors = exc.errors()
+        guessed: set[tuple] = set()
+        for error in errors:
             if error["type"] == "extra_forbidden":
-                error = {**error, "known_fields": _fields_at(model, tuple(error["loc"][:-1]))}
+                known = _fields_at(model, tuple(error["loc"][:-1]))
+                error = {**error, "known_fields": known}
+                guess = difflib.get_close_matches(str(error["loc"][-1]), known, n=1, cutoff=0.6)
+                if guess:
+                    guessed.add((*error["loc"][:-1], guess[0]))
             line, label, message = messages.french_message(error, data)
-            problems.append(Problem(name, line, label, message))
-        return LoadResult(problems=_unique(problems))
+            problems.append((error, Problem(name, line, label, message)))
+        # "capactie: 12" is both an unknown field and a missing "capacite": the
+        # "did you mean" hint says it all, so the second message is left out.
+        kept = [p for e, p in problems if not (e["type"] == "missing" and tuple(e["loc"]) in guessed)]
+        return LoadResult(problems=_unique(kept), data=data)
+
+
+def _not_a_mapping(data, model: type[BaseModel]) -> str:
+    if data is None:
+        if model is Workshop:
+            return (
+                "le fichier est vide — écrivez les champs de l'atelier (type, titre, public, lieu, seances,"
+                " capacite…), voir l'exemple dans docs/editeurs.md"
+            )
+        return "le fichier est vide — écrivez ses champs « nom: valeur », voir l'exemple dans docs/editeurs.md"
+    if isinstance(data, list):
+        return (
+            "le fichier est une liste (des lignes qui commencent par « - ») au lieu de champs « nom: valeur »"
+            " — enlevez les tirets en début de ligne, voir l'exemple dans docs/editeurs.md"
+        )
+    return "le fichier doit contenir des champs « nom: valeur », un par ligne — voir l'exemple dans docs/editeurs.md"
 
 
 def _unique(problems: list[Problem]) -> list[Problem]:
@@ -188,14 +221,48 @@ def check_workshop(workshop: Workshop, data, name: str, rate_years: set[int] | N
         if not any(y <= year for y in rate_years):
             problems.append(
                 Problem(name, at("seances", 0), "seances[1].date",
-                        f"aucun tarif n'existe pour {year} ou avant dans content/tarifs.yaml — ajoutez le tarif de l'année dans ce fichier")
+                        f"aucun tarif n'existe pour {year} ou une année antérieure dans content/tarifs.yaml"
+                        f" — vérifiez la date, ou ajoutez le tarif de {year} dans content/tarifs.yaml")
             )
     return problems
+
+
+def _top_field(problem: Problem) -> str:
+    return problem.field.split(".")[0].split("[")[0]
+
+
+def _partial_workshop(data, invalid: set[str]) -> Workshop | None:
+    """The file's valid fields with neutral stand-ins for the invalid ones.
+
+    Lets the cross-field rules (group size, dates, deadline) run on a file that
+    also has type errors, so that the editor sees every problem in one run.
+    """
+    if not isinstance(data, SourcedDict) or {"type", "seances"} & invalid:
+        return None
+    values = {k: v for k, v in data.items() if k in Workshop.model_fields and k not in invalid}
+    kind = values.get("type")
+    stand_ins = {
+        "titre": "x", "public": ["DGS"], "lieu": {"nom": "x", "adresse": "x"}, "inscrits": 0,
+        "capacite": MAX_GROUP_SIZE.get(str(kind), 8), "question": "Comment faire pour x", "objet": "x",
+    }
+    for key, value in stand_ins.items():
+        if key in invalid or (key not in values and Workshop.model_fields[key].is_required()):
+            values[key] = value
+    try:
+        return Workshop.model_validate(values)
+    except (ValidationError, ValueError, TypeError):
+        return None
 
 
 def load_workshop(path: Path, root: Path | None = None, rate_years: set[int] | None = None) -> LoadResult:
     result = parse_model(Workshop, path, root)
     if result.value is None:
+        invalid = {_top_field(p) for p in result.problems}
+        partial = _partial_workshop(result.data, invalid)
+        if partial is not None:
+            name = relative(path, root)
+            extra = [p for p in check_workshop(partial, result.data, name, rate_years) if _top_field(p) not in invalid]
+            result.problems = sorted(result.problems + extra, key=lambda p: p.line)
         return result
     workshop, data = result.value
     name = relative(path, root)
@@ -203,6 +270,15 @@ def load_workshop(path: Path, root: Path | None = None, rate_years: set[int] | N
     slug = workshop.slug or path.stem
     line_of = {"slug": messages.locate(data, ("slug",))[0]}
     return LoadResult(value=Entry(workshop=workshop, source=name, slug=slug, line_of=line_of), problems=problems)
+
+
+def unexpected_problem(name: str, exc: BaseException) -> Problem:
+    """A French error for a file whose reading failed in an unforeseen way."""
+    return Problem(
+        name, 1, "",
+        f"ce fichier n'a pas pu être lu ({type(exc).__name__}) — vérifiez sa mise en forme en le comparant"
+        " à un fichier qui fonctionne, et signalez le problème au service informatique s'il persiste",
+    )
 
 
 def check_slug(slug: str, source: str) -> list[Problem]:
@@ -219,7 +295,10 @@ def load_workshops(folder: Path, root: Path | None = None, rate_years: set[int] 
     problems: list[Problem] = []
     paths = sorted(p for p in folder.glob("*.y*ml") if p.is_file()) if folder.is_dir() else []
     for path in paths:
-        result = load_workshop(path, root, rate_years)
+        try:
+            result = load_workshop(path, root, rate_years)
+        except Exception as exc:  # noqa: BLE001 - one odd file must not hide the others' problems
+            result = LoadResult(problems=[unexpected_problem(relative(path, root), exc)])
         problems.extend(result.problems)
         if result.value is not None:
             slug_problems = check_slug(result.value.slug, result.value.source)
