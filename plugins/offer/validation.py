@@ -231,15 +231,35 @@ def _top_field(problem: Problem) -> str:
     return problem.field.split(".")[0].split("[")[0]
 
 
-def _partial_workshop(data, invalid: set[str]) -> Workshop | None:
+def _sessions_without_bad_times(data, labels: set[str]):
+    """The sessions with their invalid start/end times removed, or None if more is wrong."""
+    sessions = data.get("seances")
+    if not isinstance(sessions, list):
+        return None
+    cleaned = []
+    for number, session in enumerate(sessions, start=1):
+        prefix = f"seances[{number}]"
+        bad_keys = {label[len(prefix) + 1:] for label in labels if label.startswith(prefix + ".")}
+        if f"{prefix}" in labels or not isinstance(session, dict) or bad_keys - {"debut", "fin"}:
+            return None
+        cleaned.append({k: v for k, v in session.items() if k not in bad_keys})
+    return cleaned
+
+
+def _partial_workshop(data, invalid: set[str], labels: set[str] = frozenset()) -> Workshop | None:
     """The file's valid fields with neutral stand-ins for the invalid ones.
 
     Lets the cross-field rules (group size, dates, deadline) run on a file that
     also has type errors, so that the editor sees every problem in one run.
     """
-    if not isinstance(data, SourcedDict) or {"type", "seances"} & invalid:
+    if not isinstance(data, SourcedDict) or "type" in invalid:
         return None
     values = {k: v for k, v in data.items() if k in Workshop.model_fields and k not in invalid}
+    if "seances" in invalid:
+        sessions = _sessions_without_bad_times(data, labels)
+        if sessions is None:
+            return None
+        values["seances"] = sessions
     kind = values.get("type")
     stand_ins = {
         "titre": "x", "public": ["DGS"], "lieu": {"nom": "x", "adresse": "x"}, "inscrits": 0,
@@ -258,10 +278,11 @@ def load_workshop(path: Path, root: Path | None = None, rate_years: set[int] | N
     result = parse_model(Workshop, path, root)
     if result.value is None:
         invalid = {_top_field(p) for p in result.problems}
-        partial = _partial_workshop(result.data, invalid)
+        labels = {p.field for p in result.problems}
+        partial = _partial_workshop(result.data, invalid, labels)
         if partial is not None:
             name = relative(path, root)
-            extra = [p for p in check_workshop(partial, result.data, name, rate_years) if _top_field(p) not in invalid]
+            extra = [p for p in check_workshop(partial, result.data, name, rate_years) if p.field not in labels]
             result.problems = sorted(result.problems + extra, key=lambda p: p.line)
         return result
     workshop, data = result.value
