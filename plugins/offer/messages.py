@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 
+from .model import slugify
 from .yaml_source import SourcedDict, SourcedList
 
 _EXAMPLES = {
@@ -27,6 +28,29 @@ _EXAMPLES = {
     "journee": "280",
     "demi_journee": "140",
 }
+
+
+_LIST_EXAMPLES = {
+    "public": "public: [Responsables RH, DGS]",
+    "seances": "une ligne « - {date: 2027-03-11, duree: journee} » par séance",
+    "tarifs": "une ligne « - {annee: 2027, journee: 280, demi_journee: 140} » par année",
+    "champs": "une ligne « - {nom: …, libelle: …, type: texte} » par champ",
+}
+
+_EMPTY_HINTS = {
+    "titre": "écrivez un titre court, par exemple titre: Un espace d'accueil pour tous les usagers",
+    "question": "écrivez la question, par exemple question: Comment faire pour… ?",
+    "objet": "écrivez l'objet produit, par exemple objet: Un règlement intérieur",
+    "seances": "indentez en dessous une ligne « - {date: 2027-03-11, duree: journee} » par séance",
+    "public": "écrivez par exemple public: [Responsables RH, DGS]",
+    "lieu": "indentez en dessous « nom: … » et « adresse: … »",
+}
+
+
+def _time_hint(raw: str) -> str:
+    """'9:00' -> '09:00' (the format the schema accepts)."""
+    hours, _, minutes = raw.partition(":")
+    return f"{int(hours):02d}:{minutes}" if hours.isdigit() else raw
 
 
 def field_label(loc: tuple) -> str:
@@ -71,7 +95,7 @@ def _trap_message(raw: str | None, value) -> str | None:
     if isinstance(value, int) and re.fullmatch(r"\d+(:\d+)+", raw):
         return (
             f"YAML lit {raw} comme le nombre {value} (une durée en base 60)"
-            f' — écrivez l\'heure entre guillemets : "{raw}"'
+            f' — écrivez l\'heure entre guillemets : "{_time_hint(raw)}"'
         )
     if isinstance(value, int) and re.fullmatch(r"0\d+", raw):
         return (
@@ -95,9 +119,33 @@ def french_message(error: dict, data) -> tuple[int, str, str]:
     ctx = error.get("ctx") or {}
 
     if kind == "missing":
-        hint = f", par exemple {last}: {example}" if example else f" — ajoutez la ligne « {last}: … »"
-        return line, label, f"champ obligatoire manquant{hint if example else hint}"
+        if example and " ou " in example:  # a choice: type, duree, statut
+            hint = f" — ajoutez la ligne « {last}: … » avec {example}"
+        elif example:
+            hint = f" — ajoutez par exemple la ligne « {last}: {example} »"
+        else:
+            hint = f" — ajoutez la ligne « {last}: … »"
+        return line, label, f"champ obligatoire manquant{hint}"
+    if value is None and kind not in ("extra_forbidden",) and loc and isinstance(loc[-1], int):
+        return line, label, "cet élément de la liste est vide — complétez-le ou supprimez la ligne « - »"
+    if value is None and kind not in ("extra_forbidden",) and loc:
+        hint = _EMPTY_HINTS.get(last) or (f"écrivez par exemple {last}: {example}" if example else "écrivez une valeur")
+        if last in _EMPTY_HINTS:  # required fields: the line cannot simply go
+            return line, label, f"ce champ est vide — {hint}"
+        return line, label, f"ce champ est vide — {hint}, ou supprimez la ligne si le champ est facultatif"
     if kind == "extra_forbidden":
+        if value is None and re.search(r"\s", last):
+            # {nom: CDG 44, adresse: 6 rue du Pen Duick II, 44300 Nantes}: the comma split the value.
+            previous = _previous_entry(data, loc)
+            if previous:
+                key, text = previous
+                example = f'{key}: "{text}, {last}"'
+            else:
+                example = 'adresse: "6 rue du Pen Duick II, 44300 Nantes"'
+            return line, label, (
+                f"« {last} » est lu comme un nom de champ : entre accolades, une virgule sépare les champs"
+                f" — mettez la valeur qui contient une virgule entre guillemets : {example}"
+            )
         known = _known_fields(error)
         guess = difflib.get_close_matches(last, known, n=1, cutoff=0.6) if known else []
         if guess:
@@ -107,13 +155,22 @@ def french_message(error: dict, data) -> tuple[int, str, str]:
         trap = _trap_message(raw, value) if isinstance(value, int) and not isinstance(value, bool) else None
         if trap:
             return line, label, trap
-        return line, label, f"heure invalide « {raw or value} » — écrivez l'heure entre guillemets au format HH:MM, par exemple \"14:30\""
+        example_time = example or '"14:30"'
+        if isinstance(value, bool):
+            return line, label, (
+                f"YAML lit « {raw} » comme « {'vrai' if value else 'faux'} », pas comme une heure"
+                f" — écrivez l'heure entre guillemets au format HH:MM, par exemple {example_time},"
+                " ou supprimez la ligne pour garder l'heure par défaut"
+            )
+        return line, label, f"heure invalide « {raw or value} » — écrivez l'heure entre guillemets au format HH:MM, par exemple {example_time}"
     if kind == "string_type":
         trap = _trap_message(raw, value)
         if trap:
             return line, label, trap
         return line, label, f"un texte est attendu — écrivez-le entre guillemets : \"{raw or value}\""
     if kind == "string_pattern_mismatch":
+        if last == "slug" and isinstance(value, str) and slugify(value):
+            return line, label, f"valeur « {value} » au mauvais format — minuscules, chiffres et tirets seulement : écrivez {slugify(value)}"
         hint = f", par exemple {example}" if example else ""
         return line, label, f"valeur « {value} » au mauvais format{hint}"
     if kind == "string_too_short":
@@ -131,13 +188,20 @@ def french_message(error: dict, data) -> tuple[int, str, str]:
     if kind in ("decimal_type", "decimal_parsing"):
         return line, label, f"montant attendu au lieu de « {raw or value} » — écrivez un nombre, par exemple {example or 280}"
     if kind in ("greater_than_equal", "greater_than"):
-        return line, label, f"la valeur {value} est trop petite — {('au moins ' + str(ctx.get('ge'))) if 'ge' in ctx else ('plus que ' + str(ctx.get('gt')))}"
+        if last == "inscrits":
+            return line, label, f"le nombre d'inscrits ne peut pas être négatif ({raw or value}) — écrivez 0 ou plus"
+        if last == "capacite":
+            return line, label, f"la capacité doit être d'au moins une place ({raw or value}) — écrivez par exemple {example}"
+        bound = f"écrivez {ctx['ge']} ou plus" if "ge" in ctx else f"écrivez un nombre supérieur à {ctx.get('gt')}"
+        return line, label, f"la valeur {raw or value} est trop petite — {bound}"
     if kind in ("less_than_equal", "less_than"):
-        return line, label, f"la valeur {value} est trop grande — {ctx.get('le', ctx.get('lt'))} au plus"
+        bound = f"écrivez {ctx['le']} au plus" if "le" in ctx else f"écrivez un nombre inférieur à {ctx.get('lt')}"
+        return line, label, f"la valeur {raw or value} est trop grande — {bound}"
     if kind == "too_short":
         return line, label, "la liste est vide — indiquez au moins un élément"
     if kind == "list_type":
-        return line, label, f"une liste est attendue — écrivez par exemple {last}: [Responsables RH, DGS] ou une ligne « - … » par élément"
+        example_list = _LIST_EXAMPLES.get(last, f"{last}: [premier, second]")
+        return line, label, f"une liste est attendue — écrivez par exemple {example_list}"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return line, label, "un bloc de champs est attendu (champ: valeur, indentés en dessous) — voir l'exemple dans docs/editeurs.md"
     if kind == "literal_error":
@@ -148,10 +212,34 @@ def french_message(error: dict, data) -> tuple[int, str, str]:
     if kind in ("value_error", "enum"):
         if last in _EXAMPLES:
             return line, label, f"valeur « {raw or value} » inconnue — écrivez {_EXAMPLES[last]}"
-        return line, label, f"valeur « {raw or value} » incorrecte"
+        reason = str(ctx.get("error", "")) if kind == "value_error" else ""
+        if reason and "is not a valid" not in reason:
+            # Our own validators raise French messages (forms.py); show them as they are.
+            return line, label, reason
+        expected = ", ".join(re.findall(r"'([^']*)'", ctx.get("expected", "")))
+        return line, label, f"valeur « {raw or value} » incorrecte" + (f" — écrivez {expected}" if expected else "")
     if kind == "bool_type":
         return line, label, "oui/non attendu — écrivez true ou false"
-    return line, label, f"valeur incorrecte « {raw or value} » ({error.get('msg')})"
+    return line, label, f"valeur incorrecte « {raw or value} » — vérifiez ce champ dans le guide des éditeurs (docs/editeurs.md)"
+
+
+def _previous_entry(data, loc: tuple) -> tuple[str, str] | None:
+    """The key and raw text written just before loc[-1] in its mapping."""
+    node = data
+    for part in loc[:-1]:
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    if not isinstance(node, SourcedDict):
+        return None
+    keys = list(node)
+    index = keys.index(loc[-1]) if loc[-1] in keys else 0
+    if index == 0:
+        return None
+    key = keys[index - 1]
+    origin = node.origins.get(key)
+    return (key, origin.raw) if origin and origin.raw else None
 
 
 def _known_fields(error: dict) -> list[str]:

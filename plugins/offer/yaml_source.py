@@ -9,6 +9,7 @@ value.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,10 +40,11 @@ class SourcedList(list):
 
 
 class YamlSyntaxError(Exception):
-    def __init__(self, line: int, message: str):
+    def __init__(self, line: int, message: str, field: str = ""):
         super().__init__(message)
         self.line = line
         self.message = message
+        self.field = field
 
 
 class DuplicateKeyError(YamlSyntaxError):
@@ -69,8 +71,9 @@ class _SourcedLoader(yaml.SafeLoader):
             if key in seen:
                 raise DuplicateKeyError(
                     key_node.start_mark.line + 1,
-                    f"la clé « {key} » est écrite deux fois (déjà ligne {seen[key]})"
-                    " — gardez-en une seule",
+                    f"le champ « {key} » est écrit deux fois (déjà ligne {seen[key]})"
+                    " — gardez-en un seul",
+                    field=key,
                 )
             seen[key] = key_node.start_mark.line + 1
             data[key] = self.construct_object(value_node, deep=True)
@@ -104,20 +107,28 @@ _SourcedLoader.add_constructor("tag:yaml.org,2002:seq", _SourcedLoader.construct
 
 def load_yaml_text(text: str):
     """Parse one YAML document; raise YamlSyntaxError with a French message."""
-    loader = _SourcedLoader(text)
-    loader._source_text = text
+    loader = None
     try:
+        loader = _SourcedLoader(text)  # the reader refuses control characters here already
+        loader._source_text = text
         return loader.get_single_data()
     except DuplicateKeyError:
         raise
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        raise YamlSyntaxError(line, _explain_syntax_error(exc)) from None
-    except yaml.YAMLError as exc:  # e.g. a second document
-        raise YamlSyntaxError(1, f"le fichier n'est pas du YAML valide ({exc})") from None
+        line, message = _explain_syntax_error(exc, text)
+        raise YamlSyntaxError(line, message) from None
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1 if isinstance(exc.position, int) else 1
+        raise YamlSyntaxError(
+            line, "le fichier contient un caractère invisible interdit — supprimez-le ou retapez la ligne"
+        ) from None
+    except yaml.YAMLError:
+        raise YamlSyntaxError(
+            1, "le fichier n'est pas du YAML valide — vérifiez l'indentation, les deux-points et les guillemets"
+        ) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def load_yaml_file(path: Path):
@@ -125,31 +136,124 @@ def load_yaml_file(path: Path):
     return load_yaml_text(text)
 
 
-def _explain_syntax_error(exc: yaml.MarkedYAMLError) -> str:
-    problem = (exc.problem or "").lower()
-    if "tab" in problem:
-        return (
-            "syntaxe YAML : une tabulation sert d'indentation"
-            " — indentez avec des espaces uniquement"
+# A value that opens a quote and never closes it on the same line:
+#   titre: "Un espace d'accueil      - 'Élus
+_OPEN_QUOTE = re.compile(r"""^\s*(?:-\s+)?(?:[^\s#'"\-][^:#]*:\s+)?(["'])(?P<rest>.*)$""")
+# A quoted value followed by more text:  titre: "Accueil" des usagers
+_TEXT_AFTER_QUOTE = re.compile(r"""^\s*(?:-\s+)?[^\s#'"][^:#]*:\s+(?:"(?:[^"\\]|\\.)*"|'(?:[^']|'')*')\s*[^\s#]""")
+
+
+def _closes(quote: str, rest: str) -> bool:
+    if quote == '"':
+        return re.search(r'(?<!\\)(?:\\\\)*"', rest) is not None
+    return re.search(r"'(?!')", rest.replace("''", "")) is not None
+
+
+def _unclosed_quote_line(lines: list[str], upto: int) -> int | None:
+    for number, line in enumerate(lines[:upto], start=1):
+        match = _OPEN_QUOTE.match(line)
+        if match and not _closes(match.group(1), match.group("rest")):
+            return number
+    return None
+
+
+def _tab_line(lines: list[str], upto: int) -> int | None:
+    for number, line in enumerate(lines[:upto], start=1):
+        indent = line[: len(line) - len(line.lstrip(" \t"))]
+        if "\t" in indent and line.strip():
+            return number
+    return None
+
+
+def _explain_syntax_error(exc: yaml.MarkedYAMLError, text: str = "") -> tuple[int, str]:
+    """(line, French message) for a YAML syntax error, pointing at the likely cause."""
+    problem = exc.problem or ""
+    context = exc.context or ""
+    problem_line = exc.problem_mark.line + 1 if exc.problem_mark else 1
+    context_line = exc.context_mark.line + 1 if exc.context_mark else problem_line
+    lines = text.splitlines()
+    found = re.search(r"found (?:character )?'(.)'", problem)
+    culprit = found.group(1) if found else ""
+
+    tab = _tab_line(lines, problem_line)
+    if tab is not None or "'\\t'" in problem:
+        return tab or problem_line, (
+            "syntaxe YAML : une tabulation sert d'indentation — indentez avec des espaces uniquement"
+        )
+    if "quoted scalar" in context and "escape" not in problem:
+        return context_line, (
+            "syntaxe YAML : le guillemet ouvert sur cette ligne n'est pas refermé"
+            " — ajoutez le guillemet fermant à la fin de la valeur"
+        )
+    unclosed = _unclosed_quote_line(lines, problem_line)
+    if unclosed is not None:
+        return unclosed, (
+            "syntaxe YAML : le guillemet ouvert sur cette ligne n'est pas refermé"
+            " — ajoutez le guillemet fermant à la fin de la valeur"
+        )
+    if "escape" in problem:
+        return problem_line, (
+            "syntaxe YAML : entre guillemets doubles, la barre oblique inverse « \\ » doit être doublée"
+            " — écrivez « \\\\ » ou utilisez des guillemets simples"
+        )
+    if "could not find expected ':'" in problem:
+        return context_line, (
+            "syntaxe YAML : il manque le deux-points après un nom de champ — écrivez « champ: valeur »"
         )
     if "mapping values are not allowed" in problem:
-        return (
+        return problem_line, (
             "syntaxe YAML : un deux-points inattendu dans une valeur"
             " — mettez la valeur entre guillemets, par exemple titre: \"Accueil : un espace\""
         )
-    if "could not find expected ':'" in problem:
-        return (
-            "syntaxe YAML : il manque le deux-points après un nom de champ"
-            " — écrivez « champ: valeur »"
+    if "flow sequence" in context:
+        return context_line, (
+            "syntaxe YAML : la liste entre crochets ouverte sur cette ligne n'est pas refermée par « ] »,"
+            " ou un de ses éléments contient un deux-points — refermez-la, ou mettez l'élément entre guillemets"
         )
-    if "expected <block end>" in problem or "did not find expected key" in problem:
-        return (
+    if "flow mapping" in context:
+        return context_line, (
+            "syntaxe YAML : le bloc entre accolades ouvert sur cette ligne n'est pas refermé par « } »,"
+            " ou une valeur contient un deux-points — refermez-le, ou mettez la valeur entre guillemets"
+        )
+    if "alias" in context or "anchor" in context or "alias" in problem:
+        return problem_line, (
+            "syntaxe YAML : une valeur qui commence par « * » ou « & » a un sens particulier"
+            " — mettez-la entre guillemets"
+        )
+    if "cannot start any token" in problem:
+        return problem_line, (
+            f"syntaxe YAML : une valeur ne peut pas commencer par « {culprit} » — mettez-la entre guillemets"
+        )
+    if "block scalar" in context:
+        return context_line, (
+            "syntaxe YAML : après « | » ou « > », le texte commence à la ligne suivante, indenté"
+            " — n'écrivez rien d'autre après ce signe"
+        )
+    if "another document" in problem or "document start" in problem:
+        return problem_line, (
+            "syntaxe YAML : une ligne « --- » commence un second document, alors qu'un fichier décrit"
+            " un seul atelier — supprimez cette ligne"
+        )
+    if isinstance(exc, yaml.constructor.ConstructorError):
+        return problem_line, (
+            "syntaxe YAML : étiquette « ! » inconnue — supprimez-la ou mettez la valeur entre guillemets"
+        )
+    if "<block end>" in problem or "did not find expected key" in problem or "expected key" in problem:
+        line = lines[problem_line - 1] if 0 < problem_line <= len(lines) else ""
+        if _TEXT_AFTER_QUOTE.match(line):
+            return problem_line, (
+                "syntaxe YAML : du texte suit le guillemet fermant — mettez toute la valeur entre guillemets"
+            )
+        if culprit == "-" or "'-'" in problem:
+            return problem_line, (
+                "syntaxe YAML : cette ligne « - … » (un élément de liste) n'est pas au bon niveau"
+                " — indentez-la sous le champ auquel elle appartient"
+            )
+        return problem_line, (
             "syntaxe YAML : l'indentation est incohérente"
             " — alignez ce champ sur les autres champs du même niveau"
         )
-    if "found unexpected end of stream" in problem or "found unexpected" in problem:
-        return (
-            "syntaxe YAML : un guillemet ou un crochet n'est pas refermé"
-            " — vérifiez que chaque \" [ { est bien refermé"
-        )
-    return f"syntaxe YAML incorrecte ({exc.problem}) — vérifiez l'indentation et les guillemets"
+    return problem_line, (
+        "syntaxe YAML incorrecte — vérifiez l'indentation, les deux-points et les guillemets"
+        " de cette ligne et de la précédente"
+    )
