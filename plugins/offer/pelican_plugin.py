@@ -161,6 +161,7 @@ class CatalogueGenerator(Generator):
         view = self.view
         relative = self.settings.get("RELATIVE_URLS", False)
         entry_template = self.get_template("entry")
+        event_cache: dict = {}  # each VEVENT serialised once, for its entry and for the feed
         for item in view.items:
             url = view.entry_url(item)
             absolute = self.absolute_base + url
@@ -178,7 +179,7 @@ class CatalogueGenerator(Generator):
                 ),
                 page=_SitemapPage(url, min(item.workshop.published_on, self.today)),
             )
-            self._write_bytes(url + calendar_name, calendar.entry_calendar(item, absolute, self.stamp))
+            self._write_bytes(url + calendar_name, calendar.entry_calendar(item, absolute, self.stamp, event_cache))
 
         catalogue_template = self.get_template("catalogue")
         for flt in all_filters():
@@ -211,7 +212,7 @@ class CatalogueGenerator(Generator):
         def url_for(item):
             return self.absolute_base + view.entry_url(item)
 
-        self._write_bytes(view.catalogue_url + "calendrier.ics", calendar.feed_calendar(view.items, url_for, self.stamp))
+        self._write_bytes(view.catalogue_url + "calendrier.ics", calendar.feed_calendar(view.items, url_for, self.stamp, event_cache))
         feed_url = self.absolute_base + view.catalogue_url + "flux.atom"
         self._write_bytes(
             view.catalogue_url + "flux.atom",

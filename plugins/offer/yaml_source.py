@@ -56,8 +56,8 @@ def _raw_text(node, source: str) -> str:
     return source[start:end].strip()
 
 
-class _SourcedLoader(yaml.SafeLoader):
-    """SafeLoader (no arbitrary objects) building SourcedDict/SourcedList."""
+class _SourcedConstruction:
+    """Constructors building SourcedDict/SourcedList (mixed into a safe loader)."""
 
     def construct_yaml_map(self, node):
         data = SourcedDict(line=node.start_mark.line + 1)
@@ -95,18 +95,43 @@ class _SourcedLoader(yaml.SafeLoader):
     def construct_lenient_timestamp(self, node):
         # An impossible date (2027-02-30) stays text so validation can name it.
         try:
-            return yaml.SafeLoader.construct_yaml_timestamp(self, node)
+            return yaml.constructor.SafeConstructor.construct_yaml_timestamp(self, node)
         except ValueError:
             return self.construct_scalar(node)
 
 
-_SourcedLoader.add_constructor("tag:yaml.org,2002:timestamp", _SourcedLoader.construct_lenient_timestamp)
-_SourcedLoader.add_constructor("tag:yaml.org,2002:map", _SourcedLoader.construct_yaml_map)
-_SourcedLoader.add_constructor("tag:yaml.org,2002:seq", _SourcedLoader.construct_yaml_seq)
+
+class _SourcedLoader(_SourcedConstruction, yaml.SafeLoader):
+    """Pure-Python safe loader: slower, but its error messages are the ones we explain."""
+
+
+# libyaml's parser when PyYAML was built with it: several times faster on
+# thousands of files; its marks carry the same line and character index.
+_FastBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _FastSourcedLoader(_SourcedConstruction, _FastBase):
+    """The same constructors over libyaml's parser (used first; errors re-parsed in Python)."""
+
+
+for _loader in (_SourcedLoader, _FastSourcedLoader):
+    _loader.add_constructor("tag:yaml.org,2002:timestamp", _loader.construct_lenient_timestamp)
+    _loader.add_constructor("tag:yaml.org,2002:map", _loader.construct_yaml_map)
+    _loader.add_constructor("tag:yaml.org,2002:seq", _loader.construct_yaml_seq)
 
 
 def load_yaml_text(text: str):
     """Parse one YAML document; raise YamlSyntaxError with a French message."""
+    fast = _FastSourcedLoader(text)
+    fast._source_text = text
+    try:
+        return fast.get_single_data()
+    except DuplicateKeyError:
+        raise
+    except yaml.YAMLError:
+        pass  # parse again below, with the parser whose errors we explain
+    finally:
+        fast.dispose()
     loader = None
     try:
         loader = _SourcedLoader(text)  # the reader refuses control characters here already

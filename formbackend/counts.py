@@ -1,0 +1,40 @@
+"""The registration counts the site build reads (OFFER["REGISTRATION_COUNTS"]).
+
+A JSON object ``{"<session slug>": <registrations not on the waiting list>}``,
+written atomically (temporary file, then rename) so the build never reads half
+a file.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from .store import Store
+
+
+def write_counts(store: Store, path: Path) -> dict[str, int]:
+    counts = store.registration_counts()
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = json.dumps(counts, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".inscrits-", suffix=".json")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+    return counts
+
+
+def person_export(store: Store, key: str) -> dict:
+    """Everything stored about one e-mail address, for a right-of-access answer."""
+    submissions = store.person(key)
+    return {"adresse": key, "nombre_envois": len(submissions), "envois": [s.as_dict() for s in submissions]}

@@ -1,0 +1,248 @@
+"""E-mails: what is written to the outbox, and the worker that sends it.
+
+A submission's notification (to the Centre de Gestion) and acknowledgement (to
+the visitor) are composed here and stored in the outbox in the submission's own
+transaction. ``send_due`` sends what is due with the standard library's
+smtplib; a failure leaves the row in the outbox with a later retry time
+(exponential backoff), so an SMTP outage never loses anything.
+
+The acknowledgement repeats none of the visitor's free text, so that the
+receiver cannot be used to send arbitrary text to arbitrary addresses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+import smtplib
+import ssl
+import time
+from collections.abc import Callable
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
+from zoneinfo import ZoneInfo
+
+from offer.forms import FieldKind, FormDefinition, FormsFile
+
+from .settings import Settings
+from .store import OutboxRow, OutgoingMail, Store
+from .validation import REPLY_TO, SUBJECT, label
+
+log = logging.getLogger(__name__)
+PARIS = ZoneInfo("Europe/Paris")
+NOTIFICATION, ACKNOWLEDGEMENT = "notification", "accuse"
+
+
+def paris_time(moment: dt.datetime) -> str:
+    local = moment.astimezone(PARIS)
+    return local.strftime("%d/%m/%Y à %H:%M") + " (heure de Paris)"
+
+
+def _format_line(spec, value) -> str:
+    """'Label : value', a multi-line value indented below its label."""
+    text = spec.choices.get(value, str(value)) if spec.type is FieldKind.CHOICE else str(value)
+    if "\n" in text:
+        return f"{label(spec)} :\n" + "\n".join("    " + line for line in text.split("\n"))
+    return f"{label(spec)} : {text}"
+
+
+def form_title(definition: FormDefinition, waiting_list: bool) -> str:
+    return (definition.titre_liste_attente or definition.titre) if waiting_list else definition.titre
+
+
+def compose(
+    settings: Settings,
+    forms: FormsFile,
+    form_name: str,
+    data: dict,
+    contract: dict,
+    moment: dt.datetime,
+    session: str | None,
+    waiting_list: bool,
+) -> tuple[OutgoingMail, ...]:
+    """The mails to queue for one accepted submission."""
+    definition = forms.formulaires[form_name]
+    email_field = next((spec.nom for spec in definition.champs if spec.type is FieldKind.EMAIL), None)
+    visitor = data.get(email_field) if email_field else None
+    title = form_title(definition, waiting_list)
+    when = paris_time(moment)
+    mails = []
+
+    if settings.notify_to:
+        subject = contract.get(SUBJECT) or definition.sujet
+        if session and not contract.get(SUBJECT):
+            subject += f" — {session}" + (" (liste d'attente)" if waiting_list else "")
+        lines = [f"Formulaire : {title} ({form_name})", f"Reçu le {when}", ""]
+        for spec in definition.champs:
+            if spec.nom in data:
+                lines.append(_format_line(spec, data[spec.nom]))
+        lines += ["", "Répondez à ce courriel pour écrire directement à l'expéditeur." if visitor else ""]
+        mails.append(OutgoingMail(
+            kind=NOTIFICATION, recipients=tuple(settings.notify_to), subject=subject,
+            body="\n".join(lines).rstrip() + "\n", reply_to=contract.get(REPLY_TO) or visitor,
+        ))
+
+    if visitor:
+        privacy = forms.donnees_personnelles
+        detail = f" pour la session « {session} »" if session else ""
+        body = "\n".join([
+            "Bonjour,",
+            "",
+            f"Nous avons bien reçu votre envoi du formulaire « {title} »{detail}, le {when}.",
+            "Un consultant du Centre de gestion reviendra vers vous si nécessaire.",
+            "",
+            "Si vous n'êtes pas à l'origine de cet envoi, ignorez ce message ou signalez-le-nous en y répondant.",
+            "",
+            "Vos données personnelles",
+            f"Finalité : {definition.finalite}",
+            f"Durée de conservation : {definition.conservation}",
+            f"Vos droits : {privacy.droits}",
+            "",
+            "Ce message vous est envoyé automatiquement.",
+            "",
+        ])
+        mails.append(OutgoingMail(
+            kind=ACKNOWLEDGEMENT, recipients=(visitor,), subject=f"Accusé de réception : {title}",
+            body=body, reply_to=settings.notify_to[0] if settings.notify_to else None,
+        ))
+    return tuple(mails)
+
+
+def build_message(row: OutboxRow, settings: Settings) -> EmailMessage:
+    message = EmailMessage()
+    message["From"] = settings.mail_from
+    message["To"] = ", ".join(row.recipients)
+    message["Subject"] = row.subject
+    message["Date"] = formatdate(localtime=False)
+    domain = settings.mail_from.rpartition("@")[2].strip("<> ") or None
+    message["Message-ID"] = make_msgid(domain=domain)
+    if row.reply_to:
+        message["Reply-To"] = row.reply_to
+    if row.kind == ACKNOWLEDGEMENT:
+        message["Auto-Submitted"] = "auto-generated"
+    message.set_content(row.body, charset="utf-8")
+    return message
+
+
+class SmtpSession:
+    """One SMTP connection for a batch of messages (blocking: run it in a thread)."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self.smtp: smtplib.SMTP | None = None
+
+    def __enter__(self):
+        s = self.settings
+        if s.smtp_ssl:
+            self.smtp = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds, context=ssl.create_default_context())
+        else:
+            self.smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds)
+        try:
+            self.smtp.ehlo()
+            if s.smtp_starttls:
+                self.smtp.starttls(context=ssl.create_default_context())
+                self.smtp.ehlo()
+            if s.smtp_user:
+                self.smtp.login(s.smtp_user, s.smtp_password)
+        except BaseException:
+            self.smtp.close()
+            raise
+        return self
+
+    def send(self, message: EmailMessage) -> None:
+        self.smtp.send_message(message)
+
+    def __exit__(self, *exc):
+        try:
+            self.smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            self.smtp.close()
+        return False
+
+
+def describe_error(exc: BaseException) -> str:
+    """An error's class and SMTP code, never its text (it may quote an address)."""
+    code = getattr(exc, "smtp_code", None)
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = sorted({value[0] for value in exc.recipients.values()})
+        code = ",".join(map(str, codes))
+    return type(exc).__name__ + (f" {code}" if code else "")
+
+
+def backoff(settings: Settings, attempts_before: int) -> float:
+    return min(settings.outbox_retry_base_seconds * (2 ** attempts_before), settings.outbox_retry_max_seconds)
+
+
+def send_due(
+    store: Store,
+    settings: Settings,
+    now: Callable[[], float] = time.time,
+    session_factory: Callable[[Settings], SmtpSession] = SmtpSession,
+) -> dict[str, int]:
+    """Send every mail that is due (blocking). Returns {"envoyes": n, "echecs": n}."""
+    result = {"envoyes": 0, "echecs": 0}
+    if not settings.smtp_enabled:
+        return result
+    attempted: set[int] = set()
+    while True:
+        rows = store.claim_due_mails(now(), settings.outbox_max_attempts, exclude=attempted)
+        if not rows:
+            return result
+        attempted.update(row.id for row in rows)
+        done: set[int] = set()
+        try:
+            with session_factory(settings) as session:
+                for row in rows:
+                    try:
+                        session.send(build_message(row, settings))
+                    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError,
+                            smtplib.SMTPNotSupportedError, ValueError) as exc:
+                        _failed(store, settings, row, exc, now())
+                        result["echecs"] += 1
+                    else:
+                        store.mark_sent(row.id)
+                        result["envoyes"] += 1
+                        log.info("courriel envoyé id=%s envoi=%s type=%s", row.id, row.submission_id, row.kind)
+                    done.add(row.id)
+        except (smtplib.SMTPException, OSError) as exc:
+            # The connection failed: every row of the batch not yet handled waits for a retry.
+            for row in rows:
+                if row.id not in done:
+                    _failed(store, settings, row, exc, now())
+                    result["echecs"] += 1
+            return result
+
+
+def _failed(store: Store, settings: Settings, row: OutboxRow, exc: BaseException, now: float) -> None:
+    error = describe_error(exc)
+    store.mark_failed(row.id, now + backoff(settings, row.attempts), error)
+    log.warning("échec d'envoi du courriel id=%s envoi=%s type=%s tentative=%s erreur=%s",
+                row.id, row.submission_id, row.kind, row.attempts + 1, error)
+
+
+class OutboxWorker:
+    """The server's background task: sends due mails now and then, and when woken."""
+
+    def __init__(self, store: Store, settings: Settings):
+        self.store = store
+        self.settings = settings
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def run(self) -> None:
+        if not self.settings.smtp_enabled:
+            log.warning("envoi des courriels désactivé : FORMBACKEND_SMTP_HOST ou FORMBACKEND_MAIL_FROM manque")
+            return
+        while True:
+            self._wake.clear()
+            try:
+                await asyncio.to_thread(send_due, self.store, self.settings)
+            except Exception:  # noqa: BLE001 - the worker must survive anything
+                log.exception("erreur du service d'envoi des courriels")
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self.settings.outbox_interval_seconds)
+            except asyncio.TimeoutError:
+                pass

@@ -1,0 +1,168 @@
+"""The receiver's settings, read from the environment in one place.
+
+Every other module receives a ``Settings`` object; none reads ``os.environ``.
+Command-line options override the environment (see ``__main__``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_ORIGINS = ("http://127.0.0.1:8000", "http://localhost:8000")
+
+
+class SettingsError(ValueError):
+    """A setting has a value the receiver cannot use (French message)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 8001
+    db_path: Path = Path("var/formulaires.sqlite3")
+    forms_path: Path = Path("content/forms.yaml")
+    allowed_origins: tuple[str, ...] = DEFAULT_ORIGINS
+    default_next_path: str = "/merci/"
+    counts_path: Path = Path("var/inscrits.json")
+    # Limits of one submission.
+    max_body_bytes: int = 64 * 1024
+    max_fields: int = 50
+    # Per-IP rate limit (IPs are kept in memory only, for the window).
+    rate_limit: int = 20
+    rate_window_seconds: float = 600.0
+    # Reverse proxies whose X-Forwarded-For uvicorn trusts (comma list, "" for none).
+    forwarded_allow_ips: str = "127.0.0.1"
+    # E-mail.
+    notify_to: tuple[str, ...] = ()
+    mail_from: str = ""
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_starttls: bool = False
+    smtp_ssl: bool = False
+    smtp_timeout_seconds: float = 30.0
+    outbox_interval_seconds: float = 60.0
+    outbox_retry_base_seconds: float = 60.0
+    outbox_retry_max_seconds: float = 6 * 3600.0
+    outbox_max_attempts: int = 12
+    # Administration (disabled when either is empty).
+    admin_user: str = ""
+    admin_password: str = field(default="", repr=False)
+
+    @property
+    def admin_enabled(self) -> bool:
+        return bool(self.admin_user and self.admin_password)
+
+    @property
+    def smtp_enabled(self) -> bool:
+        return bool(self.smtp_host and self.mail_from)
+
+    def replace(self, **changes) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+
+def _list(value: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in value.split(",") if item.strip())
+
+
+def parse_origins(value: str) -> tuple[str, ...]:
+    from .origins import normalise_origin
+
+    origins = []
+    for item in _list(value):
+        origin = normalise_origin(item)
+        if origin is None:
+            raise SettingsError(
+                f"FORMBACKEND_ALLOWED_ORIGINS : « {item} » n'est pas une origine — écrivez par exemple https://www.cdg44.fr"
+            )
+        origins.append(origin)
+    return tuple(origins)
+
+
+def _int(name: str, value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise SettingsError(f"{name} : « {value} » n'est pas un nombre entier") from None
+
+
+def _float(name: str, value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise SettingsError(f"{name} : « {value} » n'est pas un nombre") from None
+
+
+def _bool(name: str, value: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "oui", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "non", "off", ""}:
+        return False
+    raise SettingsError(f"{name} : « {value} » — écrivez 1 (oui) ou 0 (non)")
+
+
+# environment variable -> (Settings attribute, converter)
+_ENV = {
+    "FORMBACKEND_HOST": ("host", lambda n, v: v.strip()),
+    "FORMBACKEND_PORT": ("port", _int),
+    "FORMBACKEND_DB": ("db_path", lambda n, v: Path(v)),
+    "FORMBACKEND_FORMS": ("forms_path", lambda n, v: Path(v)),
+    "FORMBACKEND_ALLOWED_ORIGINS": ("allowed_origins", lambda n, v: parse_origins(v)),
+    "FORMBACKEND_DEFAULT_NEXT_PATH": ("default_next_path", lambda n, v: v),
+    "FORMBACKEND_COUNTS": ("counts_path", lambda n, v: Path(v)),
+    "FORMBACKEND_MAX_BODY_BYTES": ("max_body_bytes", _int),
+    "FORMBACKEND_MAX_FIELDS": ("max_fields", _int),
+    "FORMBACKEND_RATE_LIMIT": ("rate_limit", _int),
+    "FORMBACKEND_RATE_WINDOW": ("rate_window_seconds", _float),
+    "FORMBACKEND_FORWARDED_ALLOW_IPS": ("forwarded_allow_ips", lambda n, v: v),
+    "FORMBACKEND_NOTIFY_TO": ("notify_to", lambda n, v: _list(v)),
+    "FORMBACKEND_MAIL_FROM": ("mail_from", lambda n, v: v.strip()),
+    "FORMBACKEND_SMTP_HOST": ("smtp_host", lambda n, v: v.strip()),
+    "FORMBACKEND_SMTP_PORT": ("smtp_port", _int),
+    "FORMBACKEND_SMTP_USER": ("smtp_user", lambda n, v: v),
+    "FORMBACKEND_SMTP_PASSWORD": ("smtp_password", lambda n, v: v),
+    "FORMBACKEND_SMTP_STARTTLS": ("smtp_starttls", _bool),
+    "FORMBACKEND_SMTP_SSL": ("smtp_ssl", _bool),
+    "FORMBACKEND_SMTP_TIMEOUT": ("smtp_timeout_seconds", _float),
+    "FORMBACKEND_OUTBOX_INTERVAL": ("outbox_interval_seconds", _float),
+    "FORMBACKEND_OUTBOX_RETRY_BASE": ("outbox_retry_base_seconds", _float),
+    "FORMBACKEND_OUTBOX_RETRY_MAX": ("outbox_retry_max_seconds", _float),
+    "FORMBACKEND_OUTBOX_MAX_ATTEMPTS": ("outbox_max_attempts", _int),
+    "FORMBACKEND_ADMIN_USER": ("admin_user", lambda n, v: v),
+    "FORMBACKEND_ADMIN_PASSWORD": ("admin_password", lambda n, v: v),
+}
+
+ENVIRONMENT_VARIABLES = tuple(_ENV)
+
+
+def from_env(environ: Mapping[str, str] | None = None, **overrides) -> Settings:
+    """Settings from the environment (``os.environ`` by default), then overrides."""
+    environ = os.environ if environ is None else environ
+    values = {}
+    for name, (attribute, convert) in _ENV.items():
+        raw = environ.get(name)
+        if raw is not None and (raw.strip() or attribute in {"admin_user", "admin_password"}):
+            values[attribute] = convert(name, raw)
+    values.update({key: value for key, value in overrides.items() if value is not None})
+    settings = Settings(**values)
+    check(settings)
+    return settings
+
+
+def check(settings: Settings) -> None:
+    if not settings.allowed_origins:
+        raise SettingsError("FORMBACKEND_ALLOWED_ORIGINS est vide — indiquez l'origine du site, par exemple https://www.cdg44.fr")
+    if not settings.default_next_path.startswith("/"):
+        raise SettingsError("FORMBACKEND_DEFAULT_NEXT_PATH doit commencer par « / », par exemple /merci/")
+    for name, value in (("FORMBACKEND_MAX_BODY_BYTES", settings.max_body_bytes), ("FORMBACKEND_MAX_FIELDS", settings.max_fields),
+                        ("FORMBACKEND_RATE_LIMIT", settings.rate_limit), ("FORMBACKEND_OUTBOX_MAX_ATTEMPTS", settings.outbox_max_attempts)):
+        if value < 1:
+            raise SettingsError(f"{name} doit être un nombre entier positif")
+    if settings.smtp_starttls and settings.smtp_ssl:
+        raise SettingsError("FORMBACKEND_SMTP_STARTTLS et FORMBACKEND_SMTP_SSL s'excluent : choisissez l'un des deux")

@@ -1,0 +1,396 @@
+"""SQLite storage: submissions and their outbox, durable before any answer.
+
+The database runs in WAL mode with ``synchronous=FULL``: a transaction is on
+disk when COMMIT returns. A submission and its outgoing e-mails are written in
+the same transaction, so an e-mail is never lost and never sent for a
+submission that was not stored.
+
+Writes from the web server go through ``Writer``, one thread that commits the
+submissions waiting in its queue together (group commit): each request still
+gets its answer only after the COMMIT that holds its row.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import datetime as dt
+import json
+import queue
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS submissions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    form TEXT NOT NULL,
+    created_at TEXT NOT NULL,              -- UTC, ISO 8601, fixed width
+    email_key TEXT,                        -- case-folded address, to find a person's rows
+    session TEXT,                          -- the session slug of a registration
+    waiting_list INTEGER NOT NULL DEFAULT 0,
+    data TEXT NOT NULL                     -- JSON object of the cleaned fields
+);
+CREATE INDEX IF NOT EXISTS submissions_form_created ON submissions (form, created_at);
+CREATE INDEX IF NOT EXISTS submissions_email ON submissions (email_key);
+CREATE INDEX IF NOT EXISTS submissions_session ON submissions (session) WHERE session IS NOT NULL;
+
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    submission_id INTEGER NOT NULL REFERENCES submissions (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,                    -- notification | accuse
+    recipients TEXT NOT NULL,              -- comma-separated addresses
+    subject TEXT NOT NULL,
+    body TEXT NOT NULL,
+    reply_to TEXT,
+    created_at TEXT NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    next_attempt_at REAL NOT NULL,         -- Unix time
+    claimed_until REAL NOT NULL DEFAULT 0, -- a worker holds the row until then
+    sent_at TEXT,
+    last_error TEXT                        -- error class and SMTP code only
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox (next_attempt_at) WHERE sent_at IS NULL;
+CREATE INDEX IF NOT EXISTS outbox_submission ON outbox (submission_id);
+"""
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def timestamp(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_timestamp(text: str) -> dt.datetime:
+    return dt.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=dt.timezone.utc)
+
+
+@dataclass(frozen=True)
+class OutgoingMail:
+    kind: str
+    recipients: tuple[str, ...]
+    subject: str
+    body: str
+    reply_to: str | None = None
+
+
+@dataclass(frozen=True)
+class NewSubmission:
+    form: str
+    data: dict
+    email_key: str | None = None
+    session: str | None = None
+    waiting_list: bool = False
+    mails: tuple[OutgoingMail, ...] = ()
+    created_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class StoredSubmission:
+    id: int
+    form: str
+    created_at: str
+    session: str | None
+    waiting_list: bool
+    data: dict = field(default_factory=dict)
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "formulaire": self.form, "date": self.created_at, "donnees": self.data}
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    submission_id: int
+    kind: str
+    recipients: tuple[str, ...]
+    subject: str
+    body: str
+    reply_to: str | None
+    attempts: int
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit), WAL and FULL sync."""
+    conn = sqlite3.connect(path, timeout=30.0, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA busy_timeout = 30000")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
+
+
+class Transaction:
+    """``with Transaction(conn):`` = BEGIN IMMEDIATE … COMMIT, or ROLLBACK on error."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def __enter__(self):
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            try:
+                self.conn.execute("COMMIT")
+            except BaseException:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                raise
+        elif self.conn.in_transaction:
+            self.conn.execute("ROLLBACK")
+        return False
+
+
+def _row_to_submission(row) -> StoredSubmission:
+    return StoredSubmission(id=row[0], form=row[1], created_at=row[2], session=row[3], waiting_list=bool(row[4]), data=json.loads(row[5]))
+
+
+_SUBMISSION_COLUMNS = "id, form, created_at, session, waiting_list, data"
+
+
+def insert_submission(conn: sqlite3.Connection, submission: NewSubmission) -> int:
+    """Insert one submission and its mails (the caller holds the transaction)."""
+    moment = submission.created_at or utcnow()
+    created = timestamp(moment)
+    cursor = conn.execute(
+        "INSERT INTO submissions (form, created_at, email_key, session, waiting_list, data) VALUES (?, ?, ?, ?, ?, ?)",
+        (submission.form, created, submission.email_key, submission.session, int(submission.waiting_list),
+         json.dumps(submission.data, ensure_ascii=False, separators=(",", ":"))),
+    )
+    submission_id = cursor.lastrowid
+    for mail in submission.mails:
+        conn.execute(
+            "INSERT INTO outbox (submission_id, kind, recipients, subject, body, reply_to, created_at, next_attempt_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (submission_id, mail.kind, ",".join(mail.recipients), mail.subject, mail.body, mail.reply_to, created, moment.timestamp()),
+        )
+    return submission_id
+
+
+class Store:
+    """Queries over one database file; each call opens and closes its connection."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._connection() as conn:
+            conn.executescript(SCHEMA)
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    def _connection(self):
+        return _Closing(connect(self.path))
+
+    # -- writing -------------------------------------------------------------------------
+    def add(self, submission: NewSubmission) -> int:
+        with self._connection() as conn, Transaction(conn):
+            return insert_submission(conn, submission)
+
+    def purge(self, retention_days: dict[str, int], now: dt.datetime | None = None) -> dict[str, int]:
+        """Delete the submissions older than their form's retention; {form: rows deleted}."""
+        now = now or utcnow()
+        deleted = {}
+        with self._connection() as conn, Transaction(conn):
+            for form, days in sorted(retention_days.items()):
+                cutoff = timestamp(now - dt.timedelta(days=days))
+                conn.execute(
+                    "DELETE FROM outbox WHERE submission_id IN (SELECT id FROM submissions WHERE form = ? AND created_at < ?)",
+                    (form, cutoff),
+                )
+                deleted[form] = conn.execute("DELETE FROM submissions WHERE form = ? AND created_at < ?", (form, cutoff)).rowcount
+        return deleted
+
+    def erase_person(self, key: str) -> int:
+        """Delete every submission (and its mails) of one e-mail address; rows deleted."""
+        with self._connection() as conn, Transaction(conn):
+            conn.execute("DELETE FROM outbox WHERE submission_id IN (SELECT id FROM submissions WHERE email_key = ?)", (key,))
+            return conn.execute("DELETE FROM submissions WHERE email_key = ?", (key,)).rowcount
+
+    # -- reading -------------------------------------------------------------------------
+    def person(self, key: str) -> list[StoredSubmission]:
+        with self._connection() as conn:
+            rows = conn.execute(f"SELECT {_SUBMISSION_COLUMNS} FROM submissions WHERE email_key = ? ORDER BY id", (key,))
+            return [_row_to_submission(row) for row in rows]
+
+    def count(self, form: str | None = None) -> int:
+        with self._connection() as conn:
+            if form is None:
+                return conn.execute("SELECT count(*) FROM submissions").fetchone()[0]
+            return conn.execute("SELECT count(*) FROM submissions WHERE form = ?", (form,)).fetchone()[0]
+
+    def counts_by_form(self) -> dict[str, int]:
+        with self._connection() as conn:
+            return dict(conn.execute("SELECT form, count(*) FROM submissions GROUP BY form ORDER BY form"))
+
+    def submissions(self, form: str, session: str | None = None, limit: int | None = None, offset: int = 0) -> list[StoredSubmission]:
+        """Newest first."""
+        return list(self.iter_submissions(form, session, newest_first=True, limit=limit, offset=offset))
+
+    def iter_submissions(self, form: str, session: str | None = None, newest_first: bool = False,
+                         limit: int | None = None, offset: int = 0) -> Iterator[StoredSubmission]:
+        sql = f"SELECT {_SUBMISSION_COLUMNS} FROM submissions WHERE form = ?"
+        args: list = [form]
+        if session is not None:
+            sql += " AND session = ?"
+            args.append(session)
+        sql += " ORDER BY id DESC" if newest_first else " ORDER BY id"
+        if limit is not None:
+            sql += " LIMIT ? OFFSET ?"
+            args += [limit, offset]
+        with self._connection() as conn:
+            for row in conn.execute(sql, args):
+                yield _row_to_submission(row)
+
+    def sessions(self) -> list[tuple[str, int, int]]:
+        """(session slug, registrations, waiting-list requests), by slug."""
+        with self._connection() as conn:
+            return [tuple(row) for row in conn.execute(
+                "SELECT session, sum(waiting_list = 0), sum(waiting_list = 1) FROM submissions"
+                " WHERE session IS NOT NULL GROUP BY session ORDER BY session"
+            )]
+
+    def registration_counts(self) -> dict[str, int]:
+        """{session slug: registrations that are not on the waiting list}."""
+        return {slug: registered for slug, registered, _ in self.sessions()}
+
+    # -- outbox --------------------------------------------------------------------------
+    def claim_due_mails(self, now: float, max_attempts: int, limit: int = 50, hold_seconds: float = 300.0,
+                        exclude: Iterable[int] = ()) -> list[OutboxRow]:
+        """Mails due for sending (but those in exclude), held for this worker for hold_seconds."""
+        with self._connection() as conn, Transaction(conn):
+            rows = conn.execute(
+                "SELECT id, submission_id, kind, recipients, subject, body, reply_to, attempts FROM outbox"
+                " WHERE sent_at IS NULL AND next_attempt_at <= ? AND claimed_until <= ? AND attempts < ?"
+                " AND id NOT IN (SELECT value FROM json_each(?))"
+                " ORDER BY next_attempt_at, id LIMIT ?",
+                (now, now, max_attempts, json.dumps(sorted(exclude)), limit),
+            ).fetchall()
+            conn.executemany("UPDATE outbox SET claimed_until = ? WHERE id = ?", [(now + hold_seconds, row[0]) for row in rows])
+        return [OutboxRow(row[0], row[1], row[2], tuple(filter(None, row[3].split(","))), row[4], row[5], row[6], row[7]) for row in rows]
+
+    def mark_sent(self, mail_id: int, now: dt.datetime | None = None) -> None:
+        with self._connection() as conn, Transaction(conn):
+            conn.execute(
+                "UPDATE outbox SET sent_at = ?, attempts = attempts + 1, claimed_until = 0, last_error = NULL WHERE id = ?",
+                (timestamp(now or utcnow()), mail_id),
+            )
+
+    def mark_failed(self, mail_id: int, next_attempt_at: float, error: str) -> None:
+        with self._connection() as conn, Transaction(conn):
+            conn.execute(
+                "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?, claimed_until = 0, last_error = ? WHERE id = ?",
+                (next_attempt_at, error, mail_id),
+            )
+
+    def outbox_summary(self, max_attempts: int) -> dict[str, int]:
+        with self._connection() as conn:
+            row = conn.execute(
+                "SELECT sum(sent_at IS NOT NULL), sum(sent_at IS NULL AND attempts < ?), sum(sent_at IS NULL AND attempts >= ?) FROM outbox",
+                (max_attempts, max_attempts),
+            ).fetchone()
+        return {"envoyes": row[0] or 0, "en_attente": row[1] or 0, "abandonnes": row[2] or 0}
+
+    def outbox_rows(self) -> list[dict]:
+        """Every outbox row's state (for tests and the administration)."""
+        with self._connection() as conn:
+            conn.row_factory = sqlite3.Row
+            return [dict(row) for row in conn.execute("SELECT * FROM outbox ORDER BY id")]
+
+
+class _Closing:
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        return self.conn
+
+    def __exit__(self, *exc):
+        self.conn.close()
+        return False
+
+
+_STOP = object()
+
+
+class Writer:
+    """One thread that stores submissions, committing those queued together at once."""
+
+    def __init__(self, path: Path, max_batch: int = 256):
+        self.path = Path(path)
+        self.max_batch = max_batch
+        self._queue: queue.Queue = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="formbackend-writer", daemon=True)
+                self._thread.start()
+
+    def submit(self, submission: NewSubmission) -> concurrent.futures.Future:
+        self.start()
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        self._queue.put((submission, future))
+        return future
+
+    async def add(self, submission: NewSubmission) -> int:
+        """Store the submission; returns its id once it is committed to disk."""
+        return await asyncio.wrap_future(self.submit(submission))
+
+    def close(self) -> None:
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._queue.put(_STOP)
+            thread.join()
+
+    def _run(self) -> None:
+        conn = connect(self.path)
+        try:
+            while True:
+                item = self._queue.get()
+                if item is _STOP:
+                    return
+                batch = [item]
+                stop = False
+                while len(batch) < self.max_batch:
+                    try:
+                        extra = self._queue.get_nowait()
+                    except queue.Empty:
+                        break
+                    if extra is _STOP:
+                        stop = True
+                        break
+                    batch.append(extra)
+                self._write(conn, batch)
+                if stop:
+                    return
+        finally:
+            conn.close()
+
+    def _write(self, conn: sqlite3.Connection, batch: list) -> None:
+        batch = [(submission, future) for submission, future in batch if future.set_running_or_notify_cancel()]
+        try:
+            with Transaction(conn):
+                ids = [insert_submission(conn, submission) for submission, _ in batch]
+        except Exception:
+            # Store them one by one, so that one bad row fails alone.
+            for submission, future in batch:
+                try:
+                    with Transaction(conn):
+                        submission_id = insert_submission(conn, submission)
+                except Exception as exc:  # noqa: BLE001 - handed to the waiting request
+                    future.set_exception(exc)
+                else:
+                    future.set_result(submission_id)
+            return
+        for (_, future), submission_id in zip(batch, ids):
+            future.set_result(submission_id)

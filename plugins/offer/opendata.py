@@ -1,0 +1,111 @@
+"""Open data export of the sessions (JSON and CSV), one row per session.
+
+Pure core (no Pelican import). Column names are French snake_case without
+accents, as recommended for French public open data; rows are sorted so that
+the same content gives the same files.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from decimal import Decimal
+from typing import Callable, Iterable
+
+from .catalogue import CatalogueItem
+
+LICENCE = "Licence Ouverte / Open Licence version 2.0"
+DESCRIPTION = (
+    "Séances des ateliers inter-collectivités et des groupes de co-développement proposés par le"
+    " Centre de gestion de la fonction publique territoriale de Loire-Atlantique (CDG 44) :"
+    " une ligne par séance. Les places restantes et la disponibilité sont celles du jour de la publication."
+)
+
+COLUMNS = (
+    "slug",
+    "seance",
+    "nombre_seances",
+    "type",
+    "titre",
+    "question",
+    "objet",
+    "public",
+    "date",
+    "debut",
+    "fin",
+    "duree",
+    "lieu",
+    "adresse",
+    "capacite",
+    "inscrits",
+    "places_restantes",
+    "statut",
+    "disponibilite",
+    "prix_par_participant",
+    "annee_tarif",
+    "url",
+)
+
+
+def _amount(value: Decimal) -> str:
+    return str(Decimal(value).quantize(Decimal("0.01")))
+
+
+def session_rows(items: Iterable[CatalogueItem], url_for: Callable[[CatalogueItem], str]) -> list[dict]:
+    """One row per session, sorted by date, start time, slug and session number."""
+    rows = []
+    for item in items:
+        workshop = item.workshop
+        url = url_for(item)
+        total = len(workshop.seances)
+        for number, session in enumerate(workshop.seances, start=1):
+            rows.append(
+                {
+                    "slug": item.slug,
+                    "seance": number,
+                    "nombre_seances": total,
+                    "type": workshop.type.value,
+                    "titre": workshop.titre,
+                    "question": workshop.question or "",
+                    "objet": workshop.objet or "",
+                    "public": " ; ".join(workshop.public),
+                    "date": session.date.isoformat(),
+                    "debut": session.start_time.strftime("%H:%M"),
+                    "fin": session.end_time.strftime("%H:%M"),
+                    "duree": session.duree.value,
+                    "lieu": workshop.lieu.nom,
+                    "adresse": workshop.lieu.adresse,
+                    "capacite": workshop.capacite,
+                    "inscrits": workshop.inscrits,
+                    "places_restantes": item.availability.places_left,
+                    "statut": workshop.statut.value,
+                    "disponibilite": item.availability.label,
+                    "prix_par_participant": _amount(item.quote.per_participant),
+                    "annee_tarif": item.quote.rate.annee,
+                    "url": url,
+                }
+            )
+    rows.sort(key=lambda r: (r["date"], r["debut"], r["slug"], r["seance"]))
+    return rows
+
+
+def to_json(rows: list[dict], description: str = DESCRIPTION) -> str:
+    """The JSON file: description, licence, columns and sessions (sorted keys)."""
+    data = {"description": description, "licence": LICENCE, "colonnes": list(COLUMNS), "sessions": rows}
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+
+
+def to_csv(rows: list[dict]) -> str:
+    """The CSV text (',' separator, minimal quoting, CRLF line ends, header first).
+
+    The caller writes it in UTF-8 with a BOM (``encoding="utf-8-sig"``) so that
+    spreadsheet software reads the accents right.
+    """
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(
+        buffer, fieldnames=COLUMNS, delimiter=",", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n", extrasaction="raise"
+    )
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
