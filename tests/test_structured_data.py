@@ -213,8 +213,10 @@ def test_valid_from_and_through():
     offer = ld(workshop(publie_le=dt.date(2026, 9, 15)))["offers"]
     assert offer["validFrom"] == "2026-09-15"
     assert offer["validThrough"] == "2027-01-13"  # the day before the first session
-    # Without any opening or publication date, no validFrom after validThrough.
-    assert "validFrom" not in ld(workshop())["offers"]
+    # Without any opening or publication date: two months before the deadline.
+    assert ld(workshop())["offers"]["validFrom"] == "2026-11-14"
+    # A publication date after the deadline never gives validFrom > validThrough.
+    assert "validFrom" not in ld(workshop(publie_le=dt.date(2027, 2, 1)))["offers"]
 
 
 def test_script_text_cannot_close_the_element():

@@ -177,7 +177,7 @@ class Workshop(Strict):
         description="Adresse de la page (minuscules, chiffres et tirets). Par défaut : le nom du fichier sans « .yaml ».",
     )
     publie_le: IsoDate | None = Field(
-        default=None, description="Date de mise en ligne, pour le flux Atom. Par défaut : l'ouverture des inscriptions ou la première séance."
+        default=None, description="Date de mise en ligne, pour le flux Atom. Par défaut : l'ouverture des inscriptions, sinon deux mois avant leur clôture."
     )
 
     @field_validator("statut", mode="before")
@@ -213,7 +213,10 @@ class Workshop(Strict):
 
     @property
     def published_on(self) -> dt.date:
-        return self.publie_le or self.ouverture_inscriptions or self.first_date
+        # Without a date, two months before registration closes: a plausible past
+        # date for feeds (the first session would put the entry in the future).
+        fallback = self.registration_deadline - dt.timedelta(days=60)
+        return self.publie_le or self.ouverture_inscriptions or fallback
 
 
 class Rate(Strict):

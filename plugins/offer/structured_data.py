@@ -116,8 +116,8 @@ def offer(item: CatalogueItem, url: str, today: dt.date) -> dict:
         "validThrough": deadline.isoformat(),
         "url": url,
     }
-    # published_on falls back to the first session, which is after the deadline:
-    # a validFrom later than validThrough would say the offer was never valid.
+    # published_on falls back to a date before the deadline; a validFrom later
+    # than validThrough (an editor's odd publie_le) would say the offer was never valid.
     valid_from = workshop.ouverture_inscriptions or workshop.published_on
     if valid_from <= deadline:
         data["validFrom"] = valid_from.isoformat()
