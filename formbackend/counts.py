@@ -26,6 +26,8 @@ def write_counts(store: Store, path: Path) -> dict[str, int]:
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
+        # Counts hold no personal data; the site build may run as another user.
+        os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):

@@ -277,3 +277,20 @@ def test_broken_content_stops_the_build_and_keeps_the_previous_output(tmp_path):
     assert "2027-10-trop-grand.yaml:9: capacite" in log
     assert "2027-11-casse-aussi.yaml:" in log
     assert _digest(output) == before
+
+
+def test_registration_counts_file_adds_online_registrations(tmp_path, items):
+    from offer.catalogue import CountsFileError, read_registration_counts
+
+    open_item = next(i for i in items if i.availability.state.value == "disponible")
+    counts = tmp_path / "inscrits.json"
+    counts.write_text(json.dumps({open_item.slug: open_item.availability.places_left}), encoding="utf-8")
+    output = tmp_path / "output"
+    result = build_site(output, env={"REGISTRATION_COUNTS": str(counts)})
+    assert result.returncode == 0, result.stderr
+    assert parse(entry_page(output, open_item.slug)).badges[0] == "Complet"
+    counts.write_text("{pas du json", encoding="utf-8")
+    with pytest.raises(CountsFileError, match="formbackend counts"):
+        read_registration_counts(counts)
+    result = build_site(tmp_path / "output2", env={"REGISTRATION_COUNTS": str(counts)})
+    assert result.returncode == 0 and "Inscriptions en ligne ignorées" in result.stderr

@@ -28,6 +28,10 @@ class CatalogueItem:
         return self.entry.workshop
 
 
+class CountsFileError(ValueError):
+    """The counts file exists but cannot be used (French message)."""
+
+
 def read_registration_counts(path: str | Path | None) -> dict[str, int]:
     """Counts written by the form receiver ({"slug": n}); missing file -> no counts."""
     if not path:
@@ -36,7 +40,13 @@ def read_registration_counts(path: str | Path | None) -> dict[str, int]:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         return {}
-    return {str(k): int(v) for k, v in data.items() if isinstance(v, int) and v >= 0}
+    except PermissionError:
+        raise CountsFileError(f"{path} : lecture interdite — rendez le fichier lisible (chmod 0644)") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CountsFileError(f"{path} : fichier illisible ({exc.__class__.__name__}) — régénérez-le avec « python -m formbackend counts »") from None
+    if not isinstance(data, dict):
+        raise CountsFileError(f"{path} : un objet JSON {{\"session\": nombre}} est attendu — régénérez-le avec « python -m formbackend counts »")
+    return {str(k): v for k, v in data.items() if isinstance(v, int) and not isinstance(v, bool) and v >= 0}
 
 
 def with_online_registrations(entry: Entry, counts: dict[str, int]) -> Entry:

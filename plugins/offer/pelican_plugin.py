@@ -18,7 +18,7 @@ from pelican.generators import Generator
 
 from . import atom, calendar, formatting, opendata, structured_data
 from .availability import PARIS, build_date
-from .catalogue import build_catalogue, read_registration_counts
+from .catalogue import CountsFileError, build_catalogue, read_registration_counts
 from .form_providers import check_provider_settings, provider_for
 from .forms import load_forms
 from .problems import ContentError, summary
@@ -129,7 +129,12 @@ class CatalogueGenerator(Generator):
 
     # -- context -------------------------------------------------------------
     def generate_context(self):
-        counts = read_registration_counts(self.offer["REGISTRATION_COUNTS"])
+        try:
+            counts = read_registration_counts(self.offer["REGISTRATION_COUNTS"])
+        except CountsFileError as exc:
+            # The editors' counts still give true badges: warn, don't stop the build.
+            sys.stderr.write(f"Inscriptions en ligne ignorées : {exc}\n")
+            counts = {}
         items = build_catalogue(
             self.content.entries, self.content.rates, self.today, self.offer["LAST_PLACES_THRESHOLD"], counts
         )
