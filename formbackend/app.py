@@ -165,9 +165,11 @@ def error_response(request: Request, state: State, form_name: str, errors: list[
     if wants_json(request):
         return JSONResponse({"ok": False, "errors": [error.as_dict() for error in errors]}, status_code=422, headers=headers)
     definition = state.forms.formulaires[form_name]
+    # Only the fields a visitor sees get a link; hidden ones have no target in the page.
+    visible = {field.nom for field in definition.visible_fields}
     html = pages.render(
         "errors.html", pages.app_root(request.scope),
-        title=definition.titre, errors=errors, form_name=form_name,
+        title=definition.titre, errors=errors, form_name=form_name, linkable=visible,
         page=error_page_base(request, state.settings, next_url, origin),
     )
     return HTMLResponse(html, status_code=422, headers=headers)

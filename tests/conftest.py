@@ -78,8 +78,14 @@ def site_url(built_site, ports):
         server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    """Chromium for one test module.
+
+    Playwright's sync API keeps its asyncio loop marked as running while it is
+    open; closing it with each module keeps the asyncio-based tests that
+    follow (the receiver's) working whatever the order.
+    """
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:

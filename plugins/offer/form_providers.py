@@ -8,6 +8,7 @@ enhancement script may post with fetch and read a JSON answer.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 
 class ProviderSettingsError(ValueError):
@@ -38,7 +39,20 @@ class SelfHosted(Provider):
     """Our own receiver (formbackend/): POST {FORM_ENDPOINT}/f/{form}."""
 
     def target(self, form_name, settings, thanks_url):
-        endpoint = settings["FORM_ENDPOINT"].rstrip("/")
+        raw = (settings.get("FORM_ENDPOINT") or "").strip()
+        if not raw:
+            # An empty endpoint would make the form post to the static site itself.
+            raise ProviderSettingsError(
+                "le réglage OFFER['FORM_ENDPOINT'] est vide alors que le fournisseur de formulaires est « selfhosted » "
+                "— indiquez l'adresse du récepteur, par exemple https://formulaires.cdg44.fr"
+            )
+        parts = urlsplit(raw)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            raise ProviderSettingsError(
+                f"le réglage OFFER['FORM_ENDPOINT'] vaut « {raw} » : écrivez l'adresse complète du récepteur, "
+                "commençant par https://, par exemple https://formulaires.cdg44.fr"
+            )
+        endpoint = raw.rstrip("/")
         return FormTarget(action=f"{endpoint}/f/{form_name}", hidden={"_next": thanks_url}, honeypot="_gotcha")
 
 
@@ -47,20 +61,24 @@ class Formspree(Provider):
 
     def target(self, form_name, settings, thanks_url):
         ids = settings.get("FORMSPREE_IDS") or {}
-        if form_name not in ids:
+        if not str(ids.get(form_name) or "").strip():
             raise ProviderSettingsError(
                 f"Formspree : identifiant manquant pour le formulaire « {form_name} » — "
                 f"ajoutez-le dans OFFER['FORMSPREE_IDS'] (publishconf.py)"
             )
         return FormTarget(
-            action=f"https://formspree.io/f/{ids[form_name]}",
+            action=f"https://formspree.io/f/{str(ids[form_name]).strip()}",
             hidden={"_next": thanks_url, "_subject": form_name},
             honeypot="_gotcha",
         )
 
 
 class NetlifyForms(Provider):
-    """Netlify Forms: the host parses the built HTML; the form posts to the thank-you page."""
+    """Netlify Forms: the host parses the built HTML; the form posts to the thank-you page.
+
+    Netlify finds a form by its ``name`` attribute, which must equal the hidden
+    ``form-name`` field posted with it.
+    """
 
     def target(self, form_name, settings, thanks_url):
         return FormTarget(
@@ -68,7 +86,7 @@ class NetlifyForms(Provider):
             hidden={"form-name": form_name},
             honeypot="bot-field",
             ajax=False,
-            form_attributes={"data-netlify": "true", "netlify-honeypot": "bot-field"},
+            form_attributes={"name": form_name, "data-netlify": "true", "netlify-honeypot": "bot-field"},
         )
 
 
@@ -107,5 +125,6 @@ def check_provider_settings(settings: dict, form_names: list[str]) -> list[str]:
         try:
             provider.target(form_name, settings, "https://example.invalid/merci/")
         except ProviderSettingsError as exc:
-            problems.append(str(exc))
+            if str(exc) not in problems:  # a bad endpoint is one problem, not one per form
+                problems.append(str(exc))
     return problems

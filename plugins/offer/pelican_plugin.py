@@ -19,10 +19,10 @@ from pelican.generators import Generator
 from . import atom, calendar, formatting, opendata, structured_data
 from .availability import PARIS, build_date
 from .catalogue import CountsFileError, build_catalogue, read_registration_counts
-from .form_providers import check_provider_settings, provider_for
+from .form_providers import ProviderSettingsError, check_provider_settings, provider_for
 from .forms import load_forms
-from .problems import ContentError, summary
-from .settings import offer_settings
+from .problems import ContentError, Problem, summary
+from .settings import SettingsError, offer_settings
 from .validation import load_content
 from .views import CatalogueFilter, OfferView, all_filters, group_by_year
 
@@ -83,8 +83,12 @@ def menu_entries(pages, catalogue_url: str = "programme/") -> list[MenuEntry]:
 def add_filters(pelican) -> None:
     pelican.settings.setdefault("JINJA_FILTERS", {}).update(FILTERS)
     pelican.settings.setdefault("JINJA_GLOBALS", {})["menu_entries"] = menu_entries
-    # Validate the settings dict once, at start-up.
-    pelican.settings["OFFER"] = offer_settings(pelican.settings.get("OFFER"))
+    # Validate the settings dict once, at start-up; a French line, no traceback.
+    try:
+        pelican.settings["OFFER"] = offer_settings(pelican.settings.get("OFFER"))
+    except SettingsError as exc:
+        sys.stderr.write(f"pelicanconf.py: {exc}\n")
+        raise SystemExit(1) from None
 
 
 def report_problems(problems) -> None:
@@ -110,14 +114,17 @@ class CatalogueGenerator(Generator):
         content = load_content(content_dir, root)
         forms = load_forms(content_dir / "forms.yaml", root)
         problems = sorted(content.problems + forms.problems, key=lambda p: (p.path, p.line))
-        if forms.value is not None:
-            for message in check_provider_settings(self.offer, list(forms.value.formulaires)):
-                if self.offer["REQUIRE_COMPLETE_FORM_SETTINGS"]:
-                    from .problems import Problem
-
-                    problems.append(Problem("publishconf.py", 1, "OFFER", message))
-                else:
-                    logger.warning("formulaires : %s", message)
+        try:
+            provider_for(self.offer)
+        except ProviderSettingsError as exc:  # an unknown provider is never usable
+            problems.append(Problem("pelicanconf.py", 1, "OFFER", str(exc)))
+        else:
+            if forms.value is not None:
+                for message in check_provider_settings(self.offer, list(forms.value.formulaires)):
+                    if self.offer["REQUIRE_COMPLETE_FORM_SETTINGS"]:
+                        problems.append(Problem("publishconf.py", 1, "OFFER", message))
+                    else:
+                        logger.warning("formulaires : %s", message)
         report_problems(problems)
         errors = [p for p in problems if p.is_error]
         if errors:
