@@ -12,18 +12,18 @@ import logging
 import sys
 from pathlib import Path
 
-from markdown import Markdown
 from pelican import signals
 from pelican.generators import Generator
 
-from . import atom, calendar, formatting, opendata, structured_data
+from . import atom, calendar, opendata, structured_data
 from .availability import PARIS, build_date
 from .catalogue import CountsFileError, build_catalogue, read_registration_counts
 from .form_providers import ProviderSettingsError, check_provider_settings, provider_for
 from .forms import load_forms
-from .problems import ContentError, Problem, summary
+from .problems import ContentError, Problem, report_problems
 from .settings import SettingsError, offer_settings
 from .validation import load_content
+from .template_helpers import FILTERS, menu_entries
 from .views import CatalogueFilter, OfferView, all_filters, group_by_year
 
 logger = logging.getLogger(__name__)
@@ -39,47 +39,6 @@ class _SitemapPage:
         self.date = dt.datetime.combine(date, dt.time())
 
 
-def _markdown_filter():
-    renderer = Markdown(extensions=["extra", "sane_lists", "smarty"], output_format="html")
-
-    def render(text: str | None) -> str:
-        from markupsafe import Markup
-
-        renderer.reset()
-        return Markup(renderer.convert(text or ""))
-
-    return render
-
-
-FILTERS = {
-    "long_date": formatting.long_date,
-    "short_date": formatting.short_date,
-    "time_range": formatting.time_range,
-    "euros": formatting.euros,
-    "plural": formatting.count,
-    "markdown": _markdown_filter(),
-}
-
-
-class MenuEntry:
-    def __init__(self, title: str, url: str, key: str, order: float):
-        self.title, self.url, self.key, self.order = title, url, key, order
-
-
-def menu_entries(pages, catalogue_url: str = "programme/") -> list[MenuEntry]:
-    """Pages with a ``Menu:`` number, plus the catalogue after the offer pages.
-
-    The menu lists a fixed handful of pages, never every page of the site.
-    """
-    entries = []
-    for page in pages:
-        order = getattr(page, "menu", None)
-        if order is not None:
-            entries.append(MenuEntry(page.title, page.url, page.slug, float(order)))
-    entries.append(MenuEntry("Programme", catalogue_url, "programme", 3.5))
-    return sorted(entries, key=lambda e: e.order)
-
-
 def add_filters(pelican) -> None:
     pelican.settings.setdefault("JINJA_FILTERS", {}).update(FILTERS)
     pelican.settings.setdefault("JINJA_GLOBALS", {})["menu_entries"] = menu_entries
@@ -89,18 +48,6 @@ def add_filters(pelican) -> None:
     except SettingsError as exc:
         sys.stderr.write(f"pelicanconf.py: {exc}\n")
         raise SystemExit(1) from None
-
-
-def report_problems(problems) -> None:
-    """One plain line per problem on stderr, so editors and CI logs read them as is
-    (Pelican's console logger would wrap and decorate them)."""
-    if not problems:
-        return
-    lines = [str(p) for p in problems]
-    verdict = "la construction est arrêtée, le site publié reste inchangé" if any(p.is_error for p in problems) else "la construction continue"
-    lines.append(f"Contenu : {summary(problems)} — {verdict}.")
-    sys.stderr.write("\n".join(lines) + "\n")
-    sys.stderr.flush()
 
 
 class CatalogueGenerator(Generator):

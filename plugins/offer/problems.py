@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 
 ERROR = "erreur"
@@ -51,3 +52,15 @@ def summary(problems: list[Problem]) -> str:
     if not parts:
         return "aucune erreur"
     return " et ".join(parts) + f" dans {files} fichier{'s' if files > 1 else ''}"
+
+
+def report_problems(problems: list[Problem], stream=None) -> None:
+    """One plain line per problem on stderr, so editors and CI logs read them as is
+    (Pelican's console logger would wrap and decorate them)."""
+    if not problems:
+        return
+    lines = [str(p) for p in problems]
+    verdict = "la construction est arrêtée, le site publié reste inchangé" if any(p.is_error for p in problems) else "la construction continue"
+    lines.append(f"Contenu : {summary(problems)} — {verdict}.")
+    (stream or sys.stderr).write("\n".join(lines) + "\n")
+    (stream or sys.stderr).flush()

@@ -18,7 +18,6 @@ on the type (question and objet required for a workshop; 15 or 8 places).
 
 from __future__ import annotations
 
-import argparse
 import copy
 import json
 import sys

@@ -1,0 +1,47 @@
+"""Jinja filters and globals of the theme: pure functions, no Pelican import."""
+
+from __future__ import annotations
+
+from markdown import Markdown
+from markupsafe import Markup
+
+from . import formatting
+
+
+def _markdown_filter():
+    renderer = Markdown(extensions=["extra", "sane_lists", "smarty"], output_format="html")
+
+    def render(text: str | None) -> str:
+        renderer.reset()
+        return Markup(renderer.convert(text or ""))
+
+    return render
+
+
+FILTERS = {
+    "long_date": formatting.long_date,
+    "short_date": formatting.short_date,
+    "time_range": formatting.time_range,
+    "euros": formatting.euros,
+    "plural": formatting.count,
+    "markdown": _markdown_filter(),
+}
+
+
+class MenuEntry:
+    def __init__(self, title: str, url: str, key: str, order: float):
+        self.title, self.url, self.key, self.order = title, url, key, order
+
+
+def menu_entries(pages, catalogue_url: str = "programme/") -> list[MenuEntry]:
+    """Pages with a ``Menu:`` number, plus the catalogue after the offer pages.
+
+    The menu lists a fixed handful of pages, never every page of the site.
+    """
+    entries = []
+    for page in pages:
+        order = getattr(page, "menu", None)
+        if order is not None:
+            entries.append(MenuEntry(page.title, page.url, page.slug, float(order)))
+    entries.append(MenuEntry("Programme", catalogue_url, "programme", 3.5))
+    return sorted(entries, key=lambda e: e.order)
