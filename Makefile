@@ -51,10 +51,16 @@ $(VENV)/.installed: requirements.txt requirements-test.txt constraints.txt
 bootstrap: $(VENV)/.installed
 
 # Debian's Chromium (browser tests), a Java runtime (Nu HTML checker) and npm tools.
+# Only what is missing is installed, so a machine's own Node.js or Java is kept.
 test-deps: bootstrap
-	@if [ ! -x /usr/bin/chromium ] || ! command -v java >/dev/null || ! command -v npm >/dev/null; then \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends \
-	    chromium fonts-dejavu-core default-jre-headless nodejs npm >/dev/null; fi
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium fonts-dejavu-core"; \
+	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
+	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installation des paquets Debian :$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
 	@[ -f node_modules/vnu-jar/build/dist/vnu.jar ] && [ -d node_modules/lighthouse ] || npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 
 # -- building ----------------------------------------------------------------
