@@ -85,6 +85,9 @@ regenerate: bootstrap
 	$(PELICAN) -r "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS)
 
 # The site on :$(PORT) and the self-hosted form receiver on :$(FORM_PORT) (SQLite in var/).
+# The build (html, a prerequisite) inherits these, so the forms post to this receiver.
+serve: export PUBLIC_SITE_URL = http://127.0.0.1:$(PORT)
+serve: export FORM_ENDPOINT = http://127.0.0.1:$(FORM_PORT)
 serve: html
 	@mkdir -p "$(dir $(FORM_DB))"
 	@echo "Site : http://127.0.0.1:$(PORT)/  –  formulaires reçus : $(FORM_DB)  –  Ctrl+C pour arrêter"

@@ -85,6 +85,12 @@ def protected(handler):
                             "L'administration est désactivée : définissez FORMBACKEND_ADMIN_USER et FORMBACKEND_ADMIN_PASSWORD puis redémarrez le service.")
         limiter = state.admin_failures
         client = request.client.host if request.client else "inconnu"
+        # Locked out after too many wrong credentials: even the right ones wait,
+        # otherwise the lock-out would not slow down guessing at all.
+        locked_for = limiter.wait(client)
+        if locked_for:
+            return _message(request, 429, "Trop d'essais", "Trop d'identifiants erronés : réessayez plus tard.",
+                            {"Retry-After": retry_after_header(locked_for)})
         given = _credentials(request)
         user_ok = given is not None and secrets.compare_digest(given[0].encode("utf-8"), settings.admin_user.encode("utf-8"))
         password_ok = given is not None and secrets.compare_digest(given[1].encode("utf-8"), settings.admin_password.encode("utf-8"))

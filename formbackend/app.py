@@ -155,8 +155,11 @@ def error_page_base(request: Request, settings: Settings, next_url: str | None, 
     page = origins.page_without_fragment(referer, settings.allowed_origins) if referer else None
     if page:
         return page
-    site = origins.origin_of(next_url) if next_url else None
-    return (site or origin) + "/"
+    if next_url and origins.origin_of(next_url):
+        # The thank-you page sits at the site's root ("…/ateliers/merci/"): its
+        # parent keeps a sub-path that the bare origin would lose.
+        return urllib.parse.urljoin(next_url, "../")
+    return origin + "/"
 
 
 def error_response(request: Request, state: State, form_name: str, errors: list[FieldError], origin: str,

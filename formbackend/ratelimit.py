@@ -35,6 +35,17 @@ class RateLimiter:
         hits.append(now)
         return 0.0
 
+    def wait(self, key: str) -> float:
+        """Without counting a hit: 0 when the key is under its limit, else the seconds to wait."""
+        now = self.clock()
+        hits = self._hits.get(key)
+        if not hits:
+            return 0.0
+        recent = [t for t in hits if t > now - self.window]
+        if len(recent) >= self.limit:
+            return max(recent[0] + self.window - now, 0.001)
+        return 0.0
+
     def _sweep(self, now: float) -> None:
         """Forget every address whose hits have all left the window."""
         for key in [key for key, hits in self._hits.items() if not hits or hits[-1] <= now - self.window]:

@@ -123,6 +123,8 @@ def connect(path: Path) -> sqlite3.Connection:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = FULL")
     conn.execute("PRAGMA foreign_keys = ON")
+    # Erased personal data is overwritten, not left in free pages.
+    conn.execute("PRAGMA secure_delete = ON")
     return conn
 
 
@@ -209,9 +211,13 @@ class Store:
 
     def erase_person(self, key: str) -> int:
         """Delete every submission (and its mails) of one e-mail address; rows deleted."""
-        with self._connection() as conn, Transaction(conn):
-            conn.execute("DELETE FROM outbox WHERE submission_id IN (SELECT id FROM submissions WHERE email_key = ?)", (key,))
-            return conn.execute("DELETE FROM submissions WHERE email_key = ?", (key,)).rowcount
+        with self._connection() as conn:
+            with Transaction(conn):
+                conn.execute("DELETE FROM outbox WHERE submission_id IN (SELECT id FROM submissions WHERE email_key = ?)", (key,))
+                deleted = conn.execute("DELETE FROM submissions WHERE email_key = ?", (key,)).rowcount
+            # Copy the WAL into the database and empty it, so no old page keeps the data.
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            return deleted
 
     # -- reading -------------------------------------------------------------------------
     def person(self, key: str) -> list[StoredSubmission]:

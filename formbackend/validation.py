@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from offer.model import SLUG_PATTERN
 from offer.forms import FieldKind, FormDefinition, FormField
 
 NEXT, SUBJECT, REPLY_TO, HONEYPOT = "_next", "_subject", "_replyto", "_gotcha"
@@ -18,7 +19,7 @@ CONTRACT_FIELDS = (NEXT, SUBJECT, REPLY_TO, HONEYPOT)
 SUBJECT_MAX = 200
 DEFAULT_MAX_LENGTH = 1000
 
-SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+SLUG = re.compile(SLUG_PATTERN)
 TEL = re.compile(r"^[0-9 +.()\-]+$")
 INTEGER = re.compile(r"^[+-]?[0-9]{1,9}$")
 EMAIL_LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")

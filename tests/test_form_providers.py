@@ -146,3 +146,15 @@ def test_publishconf_refuses_incomplete_form_settings_and_keeps_the_published_si
     assert "Traceback" not in logs
     assert sorted(p.name for p in output.iterdir()) == ["index.html"]
     assert marker.read_text(encoding="utf-8") == "site publié précédemment\n"
+
+
+def test_hosted_providers_outside_the_eu_say_so_in_the_privacy_notice(tmp_path):
+    from tests.conftest import build_site
+
+    hosted = build_site(tmp_path / "netlify", env={"FORM_PROVIDER": "netlify"})
+    assert hosted.returncode == 0, hosted.stderr
+    contact = (tmp_path / "netlify" / "contact" / "index.html").read_text(encoding="utf-8")
+    assert 'id="contact"' in contact and "Netlify" in contact and "États-Unis" in contact
+    selfhosted = build_site(tmp_path / "self")
+    assert selfhosted.returncode == 0, selfhosted.stderr
+    assert "États-Unis" not in (tmp_path / "self" / "contact" / "index.html").read_text(encoding="utf-8")

@@ -250,3 +250,12 @@ def test_github_runs_the_full_suite_on_pull_requests_in_debian(github):
     assert "python:3.11" in image and "bookworm" in image
     # Nothing else calls make test: the preview build stays fast.
     assert all(["test"] not in make_goals(s["run"]) for j in github["jobs"].values() if j is not job for s in j.get("steps", []) if "run" in s)
+
+
+def test_publishing_waits_for_the_tests(gitlab, github):
+    """A push whose tests are red publishes nothing (issue: cannot publish a broken site)."""
+    pages_needs = [n["job"] if isinstance(n, dict) else n for n in gitlab["pages"]["needs"]]
+    assert {"check", "test"} <= set(pages_needs)
+    publish = github["jobs"]["publish"]
+    assert {"check", "test"} <= set(publish["needs"])
+    assert "needs.test.result == 'success'" in publish["if"]

@@ -79,11 +79,3 @@ def build_catalogue(
             )
         )
     return sorted(items, key=lambda item: (item.workshop.first_date, item.workshop.titre, item.slug))
-
-
-def upcoming(items: list[CatalogueItem]) -> list[CatalogueItem]:
-    return [i for i in items if i.availability.is_upcoming]
-
-
-def past(items: list[CatalogueItem]) -> list[CatalogueItem]:
-    return [i for i in items if not i.availability.is_upcoming]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .problems import ERROR, Problem
-from .validation import load_rates, load_workshops, relative, unexpected_problem
+from .validation import load_content, relative, unexpected_problem
 
 RATES_FILE = "tarifs.yaml"
 FORMS_FILE = "forms.yaml"
@@ -63,54 +63,31 @@ def summary(report: Report) -> str:
     return f"{', '.join(parts)} dans {concerned}."
 
 
-def _guarded(name: str, load, *args) -> list[Problem]:
-    try:
-        return load(*args).problems
-    except Exception as exc:  # noqa: BLE001 - report, never crash on content
-        return [unexpected_problem(name, exc)]
+def check_content(content_dir: Path) -> Report:
+    """Check a content folder with the build's own loaders, so messages are the same.
 
-
-def _load_forms(path: Path, root: Path):
-    # Imported here so that a broken forms module cannot stop the other checks.
+    Paths in problems are relative to the folder's parent (the repository).
+    """
     from .forms import load_forms
 
-    return load_forms(path, root)
-
-
-def check_content(content_dir: Path) -> Report:
-    """Check a content folder; paths in problems are relative to its parent (the repository)."""
     content_dir = content_dir.resolve()
     root = content_dir.parent
     report = Report()
-
-    rates_path = content_dir / RATES_FILE
-    rate_years = None
-    if rates_path.is_file():
-        name = relative(rates_path, root)
-        report.files.append(name)
-        try:
-            rates = load_rates(rates_path, root)
-            report.problems.extend(rates.problems)
-            if rates.value is not None:
-                rate_years = {rate.annee for rate in rates.value.tarifs}
-        except Exception as exc:  # noqa: BLE001
-            report.problems.append(unexpected_problem(name, exc))
-    else:
-        report.problems.append(
-            Problem(relative(rates_path, root), 1, "", "fichier des tarifs absent — créez-le (voir docs/editeurs.md)")
-        )
-
+    rates_path, forms_path = content_dir / RATES_FILE, content_dir / FORMS_FILE
     folder = content_dir / WORKSHOPS_FOLDER
     # The same selection as load_workshops, so that the count is true.
+    report.files.extend(relative(p, root) for p in [rates_path] if p.is_file())
     report.files.extend(relative(p, root) for p in sorted(folder.glob("*.y*ml")) if p.is_file())
-    report.problems.extend(_guarded(relative(folder, root), load_workshops, folder, root, rate_years))
-
-    forms_path = content_dir / FORMS_FILE
-    if forms_path.is_file():
-        name = relative(forms_path, root)
-        report.files.append(name)
-        report.problems.extend(_guarded(name, _load_forms, forms_path, root))
-
+    report.files.extend(relative(p, root) for p in [forms_path] if p.is_file())
+    try:
+        report.problems.extend(load_content(content_dir, root).problems)
+    except Exception as exc:  # noqa: BLE001 - report, never crash on content
+        report.problems.append(unexpected_problem(relative(content_dir, root), exc))
+    if forms_path.is_file():  # a content folder under test may hold entries only
+        try:
+            report.problems.extend(load_forms(forms_path, root).problems)
+        except Exception as exc:  # noqa: BLE001
+            report.problems.append(unexpected_problem(relative(forms_path, root), exc))
     report.problems.sort(key=lambda p: (p.path, p.line, p.field, p.message))
     return report
 

@@ -30,15 +30,17 @@ class Provider:
     name: str
     outside_eu: bool
     required_settings: tuple[str, ...]
+    # Shown in every form's privacy notice when a hosted provider receives the data.
+    processor_notice: str = ""
 
-    def target(self, form_name: str, settings: dict, thanks_url: str) -> FormTarget:
+    def target(self, form_name: str, settings: dict, thanks_url: str, subject: str | None = None) -> FormTarget:
         raise NotImplementedError
 
 
 class SelfHosted(Provider):
     """Our own receiver (formbackend/): POST {FORM_ENDPOINT}/f/{form}."""
 
-    def target(self, form_name, settings, thanks_url):
+    def target(self, form_name, settings, thanks_url, subject=None):
         raw = (settings.get("FORM_ENDPOINT") or "").strip()
         if not raw:
             # An empty endpoint would make the form post to the static site itself.
@@ -59,7 +61,7 @@ class SelfHosted(Provider):
 class Formspree(Provider):
     """Formspree: one form id per site form, FORMSPREE_IDS = {"inscription": "xyzabcd", …}."""
 
-    def target(self, form_name, settings, thanks_url):
+    def target(self, form_name, settings, thanks_url, subject=None):
         ids = settings.get("FORMSPREE_IDS") or {}
         if not str(ids.get(form_name) or "").strip():
             raise ProviderSettingsError(
@@ -68,7 +70,7 @@ class Formspree(Provider):
             )
         return FormTarget(
             action=f"https://formspree.io/f/{str(ids[form_name]).strip()}",
-            hidden={"_next": thanks_url, "_subject": form_name},
+            hidden={"_next": thanks_url, "_subject": subject or form_name},
             honeypot="_gotcha",
         )
 
@@ -80,7 +82,7 @@ class NetlifyForms(Provider):
     ``form-name`` field posted with it.
     """
 
-    def target(self, form_name, settings, thanks_url):
+    def target(self, form_name, settings, thanks_url, subject=None):
         return FormTarget(
             action=thanks_url,
             hidden={"form-name": form_name},
@@ -92,8 +94,16 @@ class NetlifyForms(Provider):
 
 PROVIDERS: dict[str, Provider] = {
     "selfhosted": SelfHosted("selfhosted", outside_eu=False, required_settings=("FORM_ENDPOINT",)),
-    "formspree": Formspree("formspree", outside_eu=True, required_settings=("FORMSPREE_IDS",)),
-    "netlify": NetlifyForms("netlify", outside_eu=True, required_settings=()),
+    "formspree": Formspree(
+        "formspree", outside_eu=True, required_settings=("FORMSPREE_IDS",),
+        processor_notice="Les formulaires sont reçus par Formspree, sous-traitant du CDG 44 établi aux États-Unis :"
+        " vos données sont transférées hors de l'Union européenne.",
+    ),
+    "netlify": NetlifyForms(
+        "netlify", outside_eu=True, required_settings=(),
+        processor_notice="Les formulaires sont reçus par Netlify, hébergeur et sous-traitant du CDG 44 établi aux"
+        " États-Unis : vos données sont transférées hors de l'Union européenne.",
+    ),
 }
 
 

@@ -14,7 +14,8 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from pydantic import Strict as StrictMode
 
-from .validation import LoadResult, parse_model
+from .problems import Problem
+from .validation import LoadResult, parse_model, relative
 
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -110,6 +111,8 @@ class FormsFile(Strict):
 
 def load_forms(path: Path, root: Path | None = None) -> LoadResult:
     """LoadResult(value=FormsFile) with French problems, as for the other files."""
+    if not path.is_file():
+        return LoadResult(problems=[Problem(relative(path, root), 1, "", "fichier des formulaires absent — rétablissez content/forms.yaml (historique du dépôt)")])
     result = parse_model(FormsFile, path, root)
     if result.value is not None:
         result.value = result.value[0]

@@ -32,7 +32,9 @@ AUDIENCES = (
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=160)]
 ClockTime = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
-Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)]
+# A page address: also checked on file names and by the form receiver.
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
 
 
 def _parse_iso_date(value):
@@ -170,7 +172,7 @@ class Workshop(Strict):
         default=Status.PROGRAMME,
         description="« programme » (par défaut), « reporte » (reporté, nouvelles dates à venir) ou « annule » (annulé).",
     )
-    contact: Contact | None = Field(default=None, description="Contact pour cette session ; par défaut, le service Conseil RH du CDG 44.")
+    contact: Contact | None = Field(default=None, description="Contact pour cette session ; par défaut, le service Conseil & accompagnement en organisation et ressources humaines (CAORH) du CDG 44.")
     description: Text | None = Field(default=None, description="Présentation détaillée, en Markdown.")
     slug: Slug | None = Field(
         default=None,

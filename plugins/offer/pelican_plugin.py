@@ -99,7 +99,7 @@ class CatalogueGenerator(Generator):
         targets = {}
         for name in self.forms.formulaires:
             try:
-                targets[name] = provider.target(name, self.offer, thanks)
+                targets[name] = provider.target(name, self.offer, thanks, self.forms.formulaires[name].sujet)
             except ValueError as exc:  # incomplete settings in development: forms shown, posting disabled
                 logger.warning("formulaires : %s", exc)
         self.view = OfferView(
@@ -197,10 +197,23 @@ class CatalogueGenerator(Generator):
         path.write_bytes(data)
 
 
+class _NoTracebackForContentErrors(logging.Filter):
+    """Pelican logs any build exception with its Python traceback, which tells an
+    editor nothing: for a ContentError, keep only its French one-line summary."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, ContentError):
+            record.exc_info, record.exc_text = None, None
+            record.msg, record.args = "%s", (str(error),)
+        return True
+
+
 def get_generators(_pelican):
     return CatalogueGenerator
 
 
 def register():
+    logging.getLogger("pelican").addFilter(_NoTracebackForContentErrors())
     signals.initialized.connect(add_filters)
     signals.get_generators.connect(get_generators)

@@ -27,15 +27,18 @@ class Problem:
         return self.severity == ERROR
 
 
-class ContentError(SystemExit):
+class ContentError(Exception):
     """Stops the build when content files have errors; carries them all.
 
-    A SystemExit (exit status 1), because Pelican would print any ordinary
-    exception with a Python traceback, which tells an editor nothing.
+    The problems themselves are printed before it is raised; its own message is
+    a one-line summary. Pelican exits with ``exitcode``; in autoreload mode it
+    logs it and waits for the next change.
     """
 
+    exitcode = 1
+
     def __init__(self, problems: list[Problem]):
-        super().__init__(1)
+        super().__init__(f"construction arrêtée : {summary(problems)}")
         self.problems = problems
 
 

@@ -8,8 +8,19 @@ from markupsafe import Markup
 from . import formatting
 
 
+FRENCH_QUOTES = {
+    "left-single-quote": "’", "right-single-quote": "’",
+    "left-double-quote": "« ", "right-double-quote": " »",
+}
+
+
 def _markdown_filter():
-    renderer = Markdown(extensions=["extra", "sane_lists", "smarty"], output_format="html")
+    # French quotes and apostrophes, as pelicanconf.py sets them for the pages.
+    renderer = Markdown(
+        extensions=["extra", "sane_lists", "smarty"],
+        extension_configs={"smarty": {"substitutions": FRENCH_QUOTES}},
+        output_format="html",
+    )
 
     def render(text: str | None) -> str:
         renderer.reset()

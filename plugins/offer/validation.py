@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import BaseModel, ValidationError
 
 from . import messages
-from .model import MAX_GROUP_SIZE, OfferType, RateTable, Workshop
+from .model import MAX_GROUP_SIZE, SLUG_PATTERN, OfferType, RateTable, Workshop
 from .problems import ERROR, WARNING, Problem
 from .yaml_source import SourcedDict, YamlSyntaxError, load_yaml_text
 
@@ -305,7 +305,7 @@ def unexpected_problem(name: str, exc: BaseException) -> Problem:
 def check_slug(slug: str, source: str) -> list[Problem]:
     import re
 
-    if re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", slug):
+    if re.match(SLUG_PATTERN, slug):
         return []
     return [Problem(source, 1, "slug", f"le nom du fichier « {slug} » ne peut pas servir d'adresse — renommez-le en minuscules, chiffres et tirets (ex. 2027-03-mutualiser-services.yaml) ou ajoutez « slug: … »")]
 

@@ -10,14 +10,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .catalogue import CatalogueItem
-from .model import AUDIENCES, OfferType, Rate, slugify
+from .availability import State
+from .model import AUDIENCES, MAX_GROUP_SIZE, OfferType, Rate, slugify
 from .pricing import price_per_participant, rate_for_year
+from .validation import CODEV_HALF_DAYS
 
 TYPE_LABELS = {
     OfferType.ATELIER.value: ("Atelier inter-collectivités", "Ateliers inter-collectivités"),
     OfferType.CODEV.value: ("Groupe de co-développement", "Groupes de co-développement"),
 }
-MAX_WORKSHOP, MAX_CODEV, CODEV_HALF_DAYS = 15, 8, 5
+MAX_WORKSHOP, MAX_CODEV = MAX_GROUP_SIZE["atelier"], MAX_GROUP_SIZE["codev"]
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,9 @@ class OfferView:
 
     @property
     def next_sessions(self) -> list[CatalogueItem]:
-        return self.upcoming[: self.home_sessions]
+        """The home page's next sessions: cancelled and postponed ones are left out."""
+        held = [i for i in self.upcoming if i.availability.state not in (State.CANCELLED, State.POSTPONED)]
+        return held[: self.home_sessions]
 
     @property
     def current_rate(self) -> Rate:
@@ -144,12 +148,12 @@ class OfferView:
         return TYPE_LABELS
 
     @property
-    def max_workshop(self) -> int:
-        return MAX_WORKSHOP
-
-    @property
     def max_codev(self) -> int:
         return MAX_CODEV
+
+    @property
+    def codev_half_days(self) -> int:
+        return CODEV_HALF_DAYS
 
     def entry_url(self, item: CatalogueItem) -> str:
         return f"{self.catalogue_url}{item.slug}/"

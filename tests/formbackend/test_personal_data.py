@@ -66,6 +66,9 @@ def test_erase_and_export_by_address(tmp_path):
     assert store.person("jeanne@exemple.fr") == []
     assert [row[0] for row in rows(store.path, "SELECT id FROM submissions")] == [other]
     assert [row[0] for row in rows(store.path, "SELECT submission_id FROM outbox")] == [other]
+    # Nothing of the erased person is left in the database file or its WAL.
+    leftovers = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.name.startswith("db.sqlite3"))
+    assert b"jeanne@exemple.fr" not in leftovers and b"paul@exemple.fr" in leftovers
 
 
 @pytest.mark.anyio

@@ -213,8 +213,9 @@ async def test_error_page_is_french_accessible_html_linking_to_each_field(app):
 
 @pytest.mark.parametrize("referer,expected", [
     (FORM_PAGE + "?a=1#formulaire", FORM_PAGE + "?a=1#contact-email"),
-    ("https://evil.example/page", SITE + "/#contact-email"),
-    (None, SITE + "/#contact-email"),
+    # The site root is the thank-you page's parent: a sub-path (/ateliers/) is kept.
+    ("https://evil.example/page", SITE + "/ateliers/#contact-email"),
+    (None, SITE + "/ateliers/#contact-email"),
 ])
 async def test_error_links_use_an_allowed_referer_else_the_next_site_root(app, referer, expected):
     async with asgi_client(app) as client:

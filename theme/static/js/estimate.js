@@ -24,11 +24,11 @@
   const offer = document.getElementById("devis-offre");
   if (!agents || !halfDays) return;
 
-  // The co-development group: its half-days and its size, from the page when given.
+  // The co-development group: its half-days and its size, both written by the build.
   const CODEV = {
     value: "codev",
-    halfDays: Number(box.getAttribute("data-codev-half-days")) || 5,
-    maxAgents: Number(box.getAttribute("data-codev-max-agents")) || 8,
+    halfDays: Number(box.getAttribute("data-codev-half-days")),
+    maxAgents: Number(box.getAttribute("data-codev-max-agents")),
   };
   const DEBOUNCE_MS = 300;
 
@@ -90,9 +90,9 @@
     if (!offer) return;
     const codev = offer.value === CODEV.value;
     if (codev) {
-      agents.setAttribute("max", String(CODEV.maxAgents));
+      if (CODEV.maxAgents > 0) agents.setAttribute("max", String(CODEV.maxAgents));
       const current = halfDays.value.trim();
-      if (current === "" || current === suggestedHalfDays) {
+      if (CODEV.halfDays > 0 && (current === "" || current === suggestedHalfDays)) {
         halfDays.value = String(CODEV.halfDays);
         suggestedHalfDays = halfDays.value;
       }
