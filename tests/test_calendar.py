@@ -247,3 +247,28 @@ def test_vtimezone_covers_sessions_spanning_years():
     winter = dt.datetime(2027, 11, 9, 9, 0, tzinfo=tz)
     assert summer.utcoffset() == dt.timedelta(hours=2)
     assert winter.utcoffset() == dt.timedelta(hours=1)
+
+
+def test_fast_serialisation_is_byte_identical_to_icalendar():
+    """Our folding shortcut must not change a single byte of icalendar's output."""
+    import datetime as dt
+    from pathlib import Path
+
+    from offer.calendar import fold, session_events, to_ical
+    from offer.catalogue import build_catalogue
+    from offer.validation import load_content
+
+    content = load_content(Path(__file__).resolve().parents[1] / "content")
+    items = build_catalogue(content.entries, content.rates, dt.date(2026, 11, 30))
+    stamp = dt.datetime(2026, 11, 30, tzinfo=dt.timezone.utc)
+    events = [e for item in items for e in session_events(item, f"https://exemple.fr/{item.slug}/", stamp)]
+    assert events
+    for event in events:
+        assert to_ical(event) == event.to_ical()
+    from icalendar import Event
+
+    tricky = Event()
+    tricky.add("SUMMARY", "é" * 40 + "\\" * 3 + "x" * 80 + ";,^" * 30)
+    tricky.add("DESCRIPTION", "a" * 73 + "\\n" + "ü" * 100)
+    assert to_ical(tricky) == tricky.to_ical()
+    assert fold("court") == "court"
