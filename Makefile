@@ -93,7 +93,8 @@ serve: html
 	@echo "Site : http://127.0.0.1:$(PORT)/  –  formulaires reçus : $(FORM_DB)  –  Ctrl+C pour arrêter"
 	@trap 'kill 0' INT TERM EXIT; \
 	FORMBACKEND_ALLOWED_ORIGINS="http://127.0.0.1:$(PORT),http://localhost:$(PORT)" \
-	  $(PYTHON) -m formbackend serve --host 127.0.0.1 --port $(FORM_PORT) --db "$(FORM_DB)" --forms "$(INPUTDIR)/forms.yaml" & \
+	  $(PYTHON) -m formbackend serve --host 127.0.0.1 --port $(FORM_PORT) --db "$(FORM_DB)" --forms "$(INPUTDIR)/forms.yaml" \
+	    --sessions "$(OUTPUTDIR)/donnees/inscriptions.json" & \
 	$(PELICAN) --listen -o "$(OUTPUTDIR)" -b 127.0.0.1 -p $(PORT)
 
 devserver: bootstrap

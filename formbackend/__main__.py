@@ -60,6 +60,9 @@ def build_parser() -> argparse.ArgumentParser:
     _common(serve)
     serve.add_argument("--allowed-origins", help="origines autorisées, séparées par des virgules "
                                                  f"(FORMBACKEND_ALLOWED_ORIGINS ; défaut : {','.join(DEFAULT_ORIGINS)})")
+    serve.add_argument("--sessions", type=Path,
+                       help="donnees/inscriptions.json du site construit : refuse les inscriptions aux sessions fermées "
+                            "(FORMBACKEND_SESSIONS ; défaut : toute session bien formée est acceptée)")
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"],
                        help="niveau des journaux (défaut : info)")
 
@@ -99,7 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _settings(args) -> Settings:
     overrides = {"db_path": args.db, "forms_path": args.forms,
-                 "host": getattr(args, "host", None), "port": getattr(args, "port", None)}
+                 "host": getattr(args, "host", None), "port": getattr(args, "port", None),
+                 "sessions_path": getattr(args, "sessions", None)}
     if getattr(args, "allowed_origins", None):
         from .settings import parse_origins
 

@@ -27,6 +27,7 @@ from starlette.routing import Mount, Route
 from . import admin, origins, pages
 from .forms import load
 from .mailer import OutboxWorker, compose
+from .open_sessions import OpenSessions
 from .ratelimit import RateLimiter, retry_after_header
 from .settings import Settings
 from .store import NewSubmission, Store, Writer, utcnow
@@ -50,6 +51,7 @@ class State:
     limiter: RateLimiter
     worker: OutboxWorker
     admin_failures: RateLimiter
+    open_sessions: OpenSessions | None = None
 
 
 class Refusal(Exception):
@@ -255,6 +257,17 @@ async def receive(request: Request) -> Response:
     email_field = next((spec.nom for spec in definition.champs if spec.type is FieldKind.EMAIL), None)
     session = result.data.get("session") if definition.field("session") else None
     waiting_list = result.data.get("liste_attente") == "oui"
+    if session and state.open_sessions is not None:
+        known = state.open_sessions.get(str(session))
+        if known is None:
+            log.info("envoi refusé formulaire=%s statut=422 erreurs=session_closed", form_name)
+            error = FieldError("session", "session_closed",
+                               "Les inscriptions à cette session ne sont pas ouvertes : consultez le programme des sessions sur le site")
+            return error_response(request, state, form_name, [error], origin, next_url)
+        # The published state decides, not the page the visitor may have kept open.
+        waiting_list = known.waiting_list
+        if "liste_attente" in result.data:
+            result.data["liste_attente"] = "oui" if waiting_list else "non"
     moment = utcnow()
     submission = NewSubmission(
         form=form_name,
@@ -334,6 +347,7 @@ def create_app(settings: Settings, forms: FormsFile | None = None) -> Starlette:
         settings=settings, forms=forms, store=store, writer=Writer(settings.db_path),
         limiter=RateLimiter(settings.rate_limit, settings.rate_window_seconds), worker=OutboxWorker(store, settings),
         admin_failures=admin.failed_logins_limiter(),
+        open_sessions=OpenSessions(settings.sessions_path) if settings.sessions_path else None,
     )
 
     @contextlib.asynccontextmanager

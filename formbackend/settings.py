@@ -28,6 +28,8 @@ class Settings:
     allowed_origins: tuple[str, ...] = DEFAULT_ORIGINS
     default_next_path: str = "/merci/"
     counts_path: Path = Path("var/inscrits.json")
+    # donnees/inscriptions.json of the built site; None = any well-formed session is accepted.
+    sessions_path: Path | None = None
     # Limits of one submission.
     max_body_bytes: int = 64 * 1024
     max_fields: int = 50
@@ -116,6 +118,7 @@ _ENV = {
     "FORMBACKEND_ALLOWED_ORIGINS": ("allowed_origins", lambda n, v: parse_origins(v)),
     "FORMBACKEND_DEFAULT_NEXT_PATH": ("default_next_path", lambda n, v: v),
     "FORMBACKEND_COUNTS": ("counts_path", lambda n, v: Path(v)),
+    "FORMBACKEND_SESSIONS": ("sessions_path", lambda n, v: Path(v)),
     "FORMBACKEND_MAX_BODY_BYTES": ("max_body_bytes", _int),
     "FORMBACKEND_MAX_FIELDS": ("max_fields", _int),
     "FORMBACKEND_RATE_LIMIT": ("rate_limit", _int),

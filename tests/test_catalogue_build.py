@@ -293,3 +293,15 @@ def test_registration_counts_file_adds_online_registrations(tmp_path, items):
         read_registration_counts(counts)
     result = build_site(tmp_path / "output2", env={"REGISTRATION_COUNTS": str(counts)})
     assert result.returncode == 0 and "Inscriptions en ligne ignorées" in result.stderr
+
+
+def test_the_receiver_learns_which_sessions_are_open(built_site, items):
+    sessions = json.loads((built_site / "donnees" / "inscriptions.json").read_text(encoding="utf-8"))["sessions"]
+    for item in items:
+        state = sessions.get(item.slug, {}).get("etat")
+        if item.availability.accepts_registrations:
+            assert state == "ouverte", item.slug
+        elif item.availability.accepts_waiting_list:
+            assert state == "liste_attente", item.slug
+        else:
+            assert state is None, item.slug

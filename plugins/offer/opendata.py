@@ -109,3 +109,19 @@ def to_csv(rows: list[dict]) -> str:
     writer.writeheader()
     writer.writerows(rows)
     return buffer.getvalue()
+
+
+def open_registrations(items) -> str:
+    """The sessions that accept a registration or a waiting-list request, for the
+    form receiver (FORMBACKEND_SESSIONS): slug -> title and state."""
+    sessions = {}
+    for item in items:
+        availability = item.availability
+        if availability.accepts_registrations or availability.accepts_waiting_list:
+            state = "ouverte" if availability.accepts_registrations else "liste_attente"
+            sessions[item.slug] = {"titre": item.workshop.titre, "etat": state}
+    data = {
+        "description": "Sessions ouvertes aux inscriptions (ouverte) ou à la liste d'attente (liste_attente) à la date de construction du site.",
+        "sessions": sessions,
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"

@@ -179,6 +179,7 @@ class CatalogueGenerator(Generator):
         )
         rows = opendata.session_rows(view.items, url_for)
         self._write_bytes("donnees/sessions.json", opendata.to_json(rows).encode("utf-8"))
+        self._write_bytes("donnees/inscriptions.json", opendata.open_registrations(view.items).encode("utf-8"))
         self._write_bytes("donnees/sessions.csv", "\ufeff".encode("utf-8") + opendata.to_csv(rows).encode("utf-8"))
 
     def _organizer(self) -> dict:

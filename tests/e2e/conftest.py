@@ -71,7 +71,7 @@ def smtp_sink(e2e_ports):
 
 
 @pytest.fixture(scope="package")
-def receiver(tmp_path_factory, e2e_ports, e2e_origins, smtp_sink):
+def receiver(tmp_path_factory, e2e_ports, e2e_origins, smtp_sink, e2e_site):
     """`python -m formbackend serve` on loopback, sending its e-mails to the sink."""
     folder = tmp_path_factory.mktemp("receiver")
     env = {name: value for name, value in os.environ.items() if not name.startswith("FORMBACKEND_")}
@@ -86,6 +86,8 @@ def receiver(tmp_path_factory, e2e_ports, e2e_origins, smtp_sink):
         "FORMBACKEND_OUTBOX_RETRY_BASE": "1",
         "FORMBACKEND_RATE_LIMIT": "1000",  # every test posts from 127.0.0.1
         "FORMBACKEND_COUNTS": str(folder / "inscrits.json"),
+        # As in production: only the sessions the build published as open are accepted.
+        "FORMBACKEND_SESSIONS": str(e2e_site / "donnees" / "inscriptions.json"),
     })
     log_path = folder / "receiver.log"
     db_path = folder / "formulaires.sqlite3"
