@@ -55,15 +55,9 @@ print(json.dumps({"returncode": returncode, "wall": wall, "user": usage.ru_utime
                   "system": usage.ru_stime, "maxrss_bytes": usage.ru_maxrss * scale}))
 """
 
-AUDIENCES = (
-    "Responsables RH",
-    "Responsables des services techniques",
-    "DGS",
-    "Élus",
-    "Managers",
-    "Agents",
-    "Citoyens",
-)
+sys.path.insert(0, str(REPO / "plugins"))
+from offer.model import AUDIENCES  # noqa: E402 - the generated entries use the real list
+
 VENUES = (
     ("CDG 44", "6 rue du Pen Duick II, 44300 Nantes", "Salles de plain-pied, accessibles en fauteuil roulant."),
     ("Mairie de Savenay", "Place de l'Hôtel de ville, 44260 Savenay", None),

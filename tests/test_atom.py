@@ -10,7 +10,9 @@ import feedparser
 from offer.atom import atom_feed
 from offer.catalogue import build_catalogue
 from offer.model import RateTable, Workshop
-from offer.validation import Entry, load_content
+from offer.validation import load_content
+from tests.factories import items_of as factory_items
+from tests.factories import make_workshop
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 30)
@@ -22,23 +24,11 @@ TITLE = "Ateliers et co-développement – CDG 44"
 
 
 def workshop(**overrides) -> Workshop:
-    data = {
-        "type": "atelier",
-        "titre": "Recruter un agent contractuel",
-        "question": "Comment faire pour recruter vite et bien ?",
-        "objet": "Une trame de fiche de poste",
-        "public": ["Responsables RH", "DGS"],
-        "lieu": {"nom": "Mairie de Savenay", "adresse": "Place de l'Hôtel de ville, 44260 Savenay"},
-        "seances": [{"date": dt.date(2027, 1, 14), "duree": "journee"}],
-        "capacite": 12,
-    }
-    data.update(overrides)
-    return Workshop.model_validate(data)
+    return make_workshop(**overrides)
 
 
 def items_of(*pairs):
-    entries = [Entry(workshop=w, source=f"content/ateliers/{slug}.yaml", slug=slug) for slug, w in pairs]
-    return build_catalogue(entries, RATES, today=TODAY)
+    return factory_items(*pairs, rates=RATES, today=TODAY)
 
 
 def url_for(item) -> str:

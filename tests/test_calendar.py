@@ -12,6 +12,7 @@ from offer.calendar import FEED_NAME, PRODID, entry_calendar, feed_calendar, ses
 from offer.catalogue import build_catalogue
 from offer.model import RateTable, Workshop
 from offer.validation import Entry, load_content
+from tests.factories import make_workshop
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 30)
@@ -20,19 +21,7 @@ RATES = RateTable.model_validate({"tarifs": [{"annee": 2020, "journee": 280, "de
 
 
 def workshop(**overrides) -> Workshop:
-    data = {
-        "type": "atelier",
-        "titre": "Recruter un agent contractuel",
-        "question": "Comment faire pour recruter vite et bien ?",
-        "objet": "Une trame de fiche de poste",
-        "public": ["Responsables RH", "DGS"],
-        "lieu": {"nom": "Mairie de Savenay", "adresse": "Place de l'Hôtel de ville, 44260 Savenay"},
-        "seances": [{"date": dt.date(2027, 1, 14), "duree": "journee"}],
-        "capacite": 12,
-        "inscrits": 4,
-    }
-    data.update(overrides)
-    return Workshop.model_validate(data)
+    return make_workshop(**{"inscrits": 4, **overrides})
 
 
 def codev(**overrides) -> Workshop:

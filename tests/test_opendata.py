@@ -11,7 +11,9 @@ from pathlib import Path
 from offer.catalogue import build_catalogue
 from offer.model import RateTable, Workshop
 from offer.opendata import COLUMNS, LICENCE, session_rows, to_csv, to_json
-from offer.validation import Entry, load_content
+from offer.validation import load_content
+from tests.factories import items_of as factory_items
+from tests.factories import make_workshop
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 30)
@@ -21,24 +23,13 @@ RATES = RateTable.model_validate(
 
 
 def workshop(**overrides) -> Workshop:
-    data = {
-        "type": "atelier",
-        "titre": "Recruter, intégrer, fidéliser",
-        "question": "Comment faire pour recruter vite et bien ?",
-        "objet": "Une trame de fiche de poste ; un guide d'accueil",
-        "public": ["Responsables RH", "DGS"],
-        "lieu": {"nom": "Mairie de Savenay", "adresse": "Place de l'Hôtel de ville, 44260 Savenay"},
-        "seances": [{"date": dt.date(2026, 6, 11), "duree": "journee"}],
-        "capacite": 12,
-        "inscrits": 4,
-    }
-    data.update(overrides)
-    return Workshop.model_validate(data)
+    base = {"titre": "Recruter, intégrer, fidéliser", "objet": "Une trame de fiche de poste ; un guide d'accueil",
+            "seances": [{"date": dt.date(2026, 6, 11), "duree": "journee"}], "inscrits": 4}
+    return make_workshop(**{**base, **overrides})
 
 
 def items_of(*pairs):
-    entries = [Entry(workshop=w, source=f"content/ateliers/{slug}.yaml", slug=slug) for slug, w in pairs]
-    return build_catalogue(entries, RATES, today=TODAY)
+    return factory_items(*pairs, rates=RATES, today=TODAY)
 
 
 def url_for(item) -> str:
