@@ -141,6 +141,10 @@ async def index(request: Request) -> Response:
     )
 
 
+def _unknown_form(request: Request) -> Response:
+    return _message(request, 404, "Formulaire introuvable", "Ce formulaire n'existe pas dans content/forms.yaml.")
+
+
 def _page_number(request: Request) -> int:
     value = request.query_params.get("page", "1")
     return int(value) if value.isdigit() and 0 < int(value) < 100000 else 1
@@ -152,7 +156,7 @@ async def form_submissions(request: Request) -> Response:
     name = request.path_params["form_name"]
     definition = state.forms.formulaires.get(name)
     if definition is None:
-        return _message(request, 404, "Formulaire introuvable", "Ce formulaire n'existe pas dans content/forms.yaml.")
+        return _unknown_form(request)
     page = _page_number(request)
     submissions = state.store.submissions(name, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     return _page(
@@ -183,7 +187,7 @@ async def export_csv(request: Request) -> Response:
     name = request.path_params["form_name"]
     definition = state.forms.formulaires.get(name)
     if definition is None:
-        return _message(request, 404, "Formulaire introuvable", "Ce formulaire n'existe pas dans content/forms.yaml.")
+        return _unknown_form(request)
     session = request.query_params.get("session") or None
     submissions = state.store.submissions(name, session=session)[::-1]
     filename = f"{name}-{session}.csv" if session and session.replace("-", "").isalnum() else f"{name}.csv"

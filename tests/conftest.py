@@ -70,12 +70,8 @@ def html_pages(built_site) -> list[Path]:
 @pytest.fixture(scope="session")
 def site_url(built_site, ports):
     """The built site on http://127.0.0.1:<port>/ with a strict CSP header."""
-    server = StaticServer(built_site, port=ports["site"], headers={"Content-Security-Policy": STRICT_CSP})
-    server.start()
-    try:
-        yield server.url
-    finally:
-        server.stop()
+    with StaticServer(built_site, port=ports["site"], headers={"Content-Security-Policy": STRICT_CSP}) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -111,11 +111,6 @@ def _timezone_ical(first_year: int, last_year: int) -> bytes:
     return timezone.to_ical()
 
 
-def paris_timezone(first_year: int, last_year: int) -> Timezone:
-    """The VTIMEZONE of Europe/Paris for the years first_year..last_year."""
-    return Timezone.from_ical(_timezone_ical(first_year, last_year))
-
-
 _END = b"END:VCALENDAR\r\n"
 
 

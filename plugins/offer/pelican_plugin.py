@@ -55,7 +55,7 @@ class CatalogueGenerator(Generator):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.offer = offer_settings(self.settings.get("OFFER"))
+        self.offer = self.settings["OFFER"]  # merged and checked by add_filters at start-up
         content_dir = Path(self.path)
         root = content_dir.parent
         content = load_content(content_dir, root)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 
 import yaml
 
@@ -154,11 +153,6 @@ def load_yaml_text(text: str):
     finally:
         if loader is not None:
             loader.dispose()
-
-
-def load_yaml_file(path: Path):
-    text = path.read_text(encoding="utf-8")
-    return load_yaml_text(text)
 
 
 # A value that opens a quote and never closes it on the same line:

@@ -50,13 +50,9 @@ def e2e_site(tmp_path_factory, e2e_origins):
 @pytest.fixture(scope="package")
 def e2e_site_url(e2e_site, e2e_ports, e2e_origins):
     """http://127.0.0.1:<port>/ serving the build with the production CSP."""
-    server = StaticServer(e2e_site, port=e2e_ports["site"],
-                          headers={"Content-Security-Policy": production_csp(e2e_origins["forms"])})
-    server.start()
-    try:
-        yield server.url
-    finally:
-        server.stop()
+    headers = {"Content-Security-Policy": production_csp(e2e_origins["forms"])}
+    with StaticServer(e2e_site, port=e2e_ports["site"], headers=headers) as url:
+        yield url
 
 
 @pytest.fixture(scope="package")

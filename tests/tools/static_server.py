@@ -57,3 +57,10 @@ class StaticServer:
         self.httpd.shutdown()
         self.httpd.server_close()
         self.thread.join(timeout=5)
+
+    # `with StaticServer(root, port, headers) as url:` serves for the block only.
+    def __enter__(self) -> str:
+        return self.start().url
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
