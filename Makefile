@@ -24,11 +24,9 @@ SSH_PORT ?= 22
 SSH_USER ?= root
 SSH_TARGET_DIR ?= /var/www/ateliers
 
-export PYTHONPATH := $(BASEDIR)/plugins:$(BASEDIR)
-
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help bootstrap test-deps html clean regenerate serve devserver publish rsync_upload check nouvel-atelier test audit bench
+.PHONY: help bootstrap test-deps lint html clean regenerate serve devserver publish rsync_upload check nouvel-atelier test audit bench
 
 help:
 	@echo "make serve           construit le site et le sert sur http://127.0.0.1:$(PORT)/ avec le récepteur de formulaires"
@@ -39,13 +37,16 @@ help:
 	@echo "make publish         construit la version publique (publishconf.py) et la met en place"
 	@echo "make rsync_upload    publie puis envoie output/ sur le serveur (SSH_HOST, SSH_TARGET_DIR)"
 	@echo "make devserver       reconstruit à chaque modification et sert le site"
+	@echo "make lint            règles d'import entre paquets et style du code (lint-imports, ruff)"
 	@echo "make audit           Lighthouse sur l'accueil et les deux pages d'offre"
 	@echo "make bench           mesures de performance (construction, récepteur)"
 
 # -- installation ------------------------------------------------------------
-$(VENV)/.installed: requirements.txt requirements-test.txt constraints.txt
+# The project itself, editable, with its test tools, at the versions pinned in
+# constraints.txt (every package, transitive ones included).
+$(VENV)/.installed: pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV)
-	$(PYTHON) -m pip install --quiet --disable-pip-version-check -r requirements-test.txt -c constraints.txt
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	touch $@
 
 bootstrap: $(VENV)/.installed
@@ -108,18 +109,24 @@ rsync_upload: publish
 
 # -- editors' tools ----------------------------------------------------------
 check: bootstrap
-	$(PYTHON) -m offer.check "$(INPUTDIR)"
+	$(PYTHON) -m offer.tools.check "$(INPUTDIR)"
 
 nouvel-atelier: bootstrap
-	$(PYTHON) -m offer.scaffold $(ARGS)
+	$(PYTHON) -m offer.tools.scaffold $(ARGS)
 
 # -- quality -----------------------------------------------------------------
-test: test-deps
+test: test-deps lint
 	$(PYTHON) -m pytest
 	$(MAKE) --no-print-directory audit
 
+# The design's rules (import contracts in pyproject.toml) and the code's style.
+lint: bootstrap
+	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
 audit: test-deps
-	$(PYTHON) tests/tools/lighthouse_audit.py
+	$(PYTHON) -m tests.tools.lighthouse_audit
 
 bench: bootstrap
 	$(PYTHON) bench/bench_build.py

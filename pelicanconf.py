@@ -1,11 +1,6 @@
 """Development settings: relative URLs, so the output works from any folder."""
 
 import os
-import sys
-from pathlib import Path
-
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE / "plugins"))
 
 AUTHOR = "CDG 44 – Conseil & accompagnement"
 SITENAME = "Ateliers et co-développement – CDG 44"
@@ -66,7 +61,7 @@ MARKDOWN = {
 TYPOGRIFY = False
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["offer", "pelican.plugins.sitemap"]
+PLUGINS = ["offer_pelican", "pelican.plugins.sitemap"]
 
 SITEMAP = {
     "format": "xml",
@@ -76,7 +71,7 @@ SITEMAP = {
     "changefreqs": {"articles": "weekly", "indexes": "daily", "pages": "monthly"},
 }
 
-# The offer plugin (see plugins/offer/settings.py for every key and its default).
+# The offer plugin (see plugins/offer_pelican/settings.py for every key and its default).
 OFFER = {
     "LAST_PLACES_THRESHOLD": 3,
     "CATALOGUE_URL": "programme/",
@@ -101,7 +96,7 @@ CONTACT = {
 if os.environ.get("SOURCE_DATE_EPOCH"):
     import datetime as _dt
 
-    DEFAULT_DATE = _dt.datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), tz=_dt.timezone.utc).timetuple()[:6]
+    DEFAULT_DATE = _dt.datetime.fromtimestamp(int(os.environ["SOURCE_DATE_EPOCH"]), tz=_dt.UTC).timetuple()[:6]
 
 DELETE_OUTPUT_DIRECTORY = True
 OUTPUT_RETENTION = []

@@ -33,9 +33,11 @@ import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from offer.model import AUDIENCES  # the generated entries use the real list
+
 REPO = Path(__file__).resolve().parent.parent
 # 2026-11-30 07:00 in Paris: some generated sessions are past, most are upcoming.
-DEFAULT_EPOCH = int(dt.datetime(2026, 11, 30, 6, 0, tzinfo=dt.timezone.utc).timestamp())
+DEFAULT_EPOCH = int(dt.datetime(2026, 11, 30, 6, 0, tzinfo=dt.UTC).timestamp())
 DEFAULT_SIZES = (100, 1000, 5000)
 COPIED = ("theme", "plugins", "pelicanconf.py", "publishconf.py", "content/pages", "content/tarifs.yaml", "content/forms.yaml")
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
@@ -55,8 +57,6 @@ print(json.dumps({"returncode": returncode, "wall": wall, "user": usage.ru_utime
                   "system": usage.ru_stime, "maxrss_bytes": usage.ru_maxrss * scale}))
 """
 
-sys.path.insert(0, str(REPO / "plugins"))
-from offer.model import AUDIENCES  # noqa: E402 - the generated entries use the real list
 
 VENUES = (
     ("CDG 44", "6 rue du Pen Duick II, 44300 Nantes", "Salles de plain-pied, accessibles en fauteuil roulant."),
@@ -312,13 +312,13 @@ def table(results: dict[int, dict[str, Run]]) -> str:
                 cells += [f"{run.wall:.2f}", f"{run.cpu:.2f}", f"{run.ms_per_item:.1f}", f"{run.peak_mib:.0f}", str(run.output_files)]
         rows.append((*cells, ratio))
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
-    lines = [" | ".join(cell.rjust(w) for cell, w in zip(row, widths)) for row in rows]
+    lines = [" | ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
     lines.insert(1, "-+-".join("-" * w for w in widths))
     return "\n".join(lines)
 
 
 def _marginals(runs: list[Run], metric) -> list[float]:
-    return [1000.0 * (metric(b) - metric(a)) / (b.n - a.n) for a, b in zip(runs, runs[1:])]
+    return [1000.0 * (metric(b) - metric(a)) / (b.n - a.n) for a, b in zip(runs, runs[1:], strict=False)]
 
 
 def linearity(runs: list[Run]) -> str:
@@ -330,10 +330,10 @@ def linearity(runs: list[Run]) -> str:
     runs = sorted((r for r in runs if r.ok), key=lambda r: r.n)
     if len(runs) < 2:
         return "une seule taille mesurée : linéarité non évaluée"
-    steps = [f"{a.n}→{b.n}" for a, b in zip(runs, runs[1:])]
+    steps = [f"{a.n}→{b.n}" for a, b in zip(runs, runs[1:], strict=False)]
     wall = _marginals(runs, lambda r: r.wall)
     cpu = _marginals(runs, lambda r: r.cpu)
-    described = ", ".join(f"{step} : {w:.1f} ms réel / {c:.1f} ms CPU" for step, w, c in zip(steps, wall, cpu))
+    described = ", ".join(f"{step} : {w:.1f} ms réel / {c:.1f} ms CPU" for step, w, c in zip(steps, wall, cpu, strict=True))
     per_item = ", ".join(f"{r.n} : {r.ms_per_item:.1f} ms" for r in runs)
     if len(cpu) == 1:
         # Two sizes cannot separate the fixed start-up cost from a super-linear term.

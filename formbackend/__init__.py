@@ -1,26 +1,23 @@
 """The CDG 44's self-hosted form receiver: a small ASGI service over SQLite.
 
 It receives the site's forms (``POST /f/{form}``), checks them against
-content/forms.yaml (the same definitions the site renders), stores them durably
-in SQLite, queues e-mails in an outbox, and offers an administration under
-/admin plus a command line (``python -m formbackend --help``).
+content/forms.yaml (the same definitions the site renders, read through the
+domain package ``offer``), stores them durably in SQLite, queues e-mails in an
+outbox, and offers a back-office under /admin plus a command line
+(``python -m formbackend --help``).
+
+Rooms, by job: ``intake`` (receiving a submission), ``registrations``,
+``store`` (SQLite, schema), ``mail`` (composing, delivering), ``backoffice``
+(/admin and exports); ``app`` wires them, ``settings`` reads the environment.
 """
-
-import sys
-from pathlib import Path
-
-# The form definitions come from the site's plugin (plugins/offer), a pure
-# module without Pelican: make it importable when run from the repository.
-_PLUGINS = Path(__file__).resolve().parent.parent / "plugins"
-if (_PLUGINS / "offer").is_dir() and str(_PLUGINS) not in sys.path:
-    sys.path.insert(0, str(_PLUGINS))
 
 __all__ = ["create_app"]
 
 
 def __getattr__(name):
+    # Lazy, so that ``python -m formbackend --help`` does not import Starlette.
     if name == "create_app":
-        from .app import create_app
+        from formbackend.app import create_app
 
         return create_app
     raise AttributeError(name)

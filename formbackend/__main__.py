@@ -12,7 +12,7 @@ import logging
 import sys
 from pathlib import Path
 
-from .settings import DEFAULT_ORIGINS, Settings, SettingsError, from_env
+from formbackend.settings import DEFAULT_ORIGINS, Settings, SettingsError, from_env
 
 # argparse's own words, in French (argparse looks them up through gettext).
 _ARGPARSE_FR = {
@@ -105,7 +105,7 @@ def _settings(args) -> Settings:
                  "host": getattr(args, "host", None), "port": getattr(args, "port", None),
                  "sessions_path": getattr(args, "sessions", None)}
     if getattr(args, "allowed_origins", None):
-        from .settings import parse_origins
+        from formbackend.settings import parse_origins
 
         overrides["allowed_origins"] = parse_origins(args.allowed_origins)
     return from_env(**overrides)
@@ -114,7 +114,7 @@ def _settings(args) -> Settings:
 def _serve(args, settings: Settings) -> int:
     import uvicorn
 
-    from .app import create_app
+    from formbackend.app import create_app
 
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s : %(message)s")
     app = create_app(settings)
@@ -143,11 +143,11 @@ def _write(output: Path | None, data: bytes) -> None:
 
 
 def _export(args, settings: Settings) -> int:
-    from . import csv_export
-    from .counts import person_export
-    from .forms import load
-    from .store import Store
-    from .validation import email_key
+    from formbackend.backoffice import csv_export
+    from formbackend.forms import load
+    from formbackend.intake.validation import email_key
+    from formbackend.registrations.counts import person_export
+    from formbackend.store import Store
 
     store = Store(settings.db_path)
     if args.email:
@@ -167,8 +167,8 @@ def _export(args, settings: Settings) -> int:
 
 
 def _counts(args, settings: Settings) -> int:
-    from .counts import write_counts
-    from .store import Store
+    from formbackend.registrations.counts import write_counts
+    from formbackend.store import Store
 
     path = args.output or settings.counts_path
     counts = write_counts(Store(settings.db_path), path)
@@ -177,8 +177,8 @@ def _counts(args, settings: Settings) -> int:
 
 
 def _purge(args, settings: Settings) -> int:
-    from .forms import load, retention_days
-    from .store import Store
+    from formbackend.forms import load, retention_days
+    from formbackend.store import Store
 
     store = Store(settings.db_path)
     retention = retention_days(load(settings.forms_path))
@@ -193,8 +193,8 @@ def _purge(args, settings: Settings) -> int:
 
 
 def _erase(args, settings: Settings) -> int:
-    from .store import Store
-    from .validation import email_key
+    from formbackend.intake.validation import email_key
+    from formbackend.store import Store
 
     store = Store(settings.db_path)
     key = email_key(args.email)
@@ -208,8 +208,8 @@ def _erase(args, settings: Settings) -> int:
 
 
 def _send_outbox(args, settings: Settings) -> int:
-    from .mailer import send_due
-    from .store import Store
+    from formbackend.mail.outbox import send_due
+    from formbackend.store import Store
 
     logging.basicConfig(level="INFO", format="%(asctime)s %(levelname)s %(name)s : %(message)s")
     if not settings.smtp_enabled:
@@ -224,7 +224,7 @@ COMMANDS = {"serve": _serve, "export": _export, "counts": _counts, "purge": _pur
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .forms import FormsFileError
+    from formbackend.forms import FormsFileError
 
     args = build_parser().parse_args(argv)
     try:

@@ -64,7 +64,7 @@ class Settings:
     def smtp_enabled(self) -> bool:
         return bool(self.smtp_host and self.mail_from)
 
-    def replace(self, **changes) -> "Settings":
+    def replace(self, **changes) -> Settings:
         return dataclasses.replace(self, **changes)
 
 
@@ -73,7 +73,7 @@ def _list(value: str) -> tuple[str, ...]:
 
 
 def parse_origins(value: str) -> tuple[str, ...]:
-    from .origins import normalise_origin
+    from formbackend.intake.origins import normalise_origin
 
     origins = []
     for item in _list(value):

@@ -34,7 +34,7 @@ def free_port() -> int:
 
 def build_site(output: Path, settings: str = "pelicanconf.py", env: dict | None = None, content: Path | None = None):
     """Run Pelican in a subprocess (a fresh plugin state each time); return the CompletedProcess."""
-    full_env = {**os.environ, "SOURCE_DATE_EPOCH": BUILD_EPOCH, "PYTHONPATH": f"{ROOT / 'plugins'}{os.pathsep}{ROOT}"}
+    full_env = {**os.environ, "SOURCE_DATE_EPOCH": BUILD_EPOCH}
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "pelican", str(content or ROOT / "content"), "-o", str(output), "-s", str(ROOT / settings)],

@@ -84,7 +84,7 @@ def test_entry_page_of_each_state(tab, axe, site_url, built_site):
     # The samples cover most states (content/ateliers/*.yaml at 2026-11-30).
     assert len(pages) >= 6, f"états trouvés dans les exemples : {sorted(pages)}"
     problems = []
-    for state, page in sorted(pages.items()):
+    for _state, page in sorted(pages.items()):
         problems += audit(tab, axe, site_url + page.parent.relative_to(built_site).as_posix() + "/")
     assert not problems, "\n".join(problems)
 

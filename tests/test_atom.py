@@ -1,4 +1,4 @@
-"""Atom feed of the offer (plugins/offer/atom.py)."""
+"""Atom feed of the offer (offer/atom.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from tests.factories import make_workshop
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 30)
-STAMP = dt.datetime(2026, 11, 30, 4, 0, tzinfo=dt.timezone.utc)
+STAMP = dt.datetime(2026, 11, 30, 4, 0, tzinfo=dt.UTC)
 RATES = RateTable.model_validate({"tarifs": [{"annee": 2020, "journee": 280, "demi_journee": 140}]})
 SITE = "https://www.cdg44.fr/ateliers/"
 FEED = "https://www.cdg44.fr/ateliers/flux/programme.atom.xml"

@@ -93,7 +93,7 @@ def test_codev_full_at_eight():
 # -- the build date ------------------------------------------------------------
 
 def epoch(*args) -> str:
-    return str(int(dt.datetime(*args, tzinfo=dt.timezone.utc).timestamp()))
+    return str(int(dt.datetime(*args, tzinfo=dt.UTC).timestamp()))
 
 
 @pytest.mark.parametrize(

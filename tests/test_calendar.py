@@ -1,4 +1,4 @@
-"""The iCalendar files of the offer (plugins/offer/calendar.py)."""
+"""The iCalendar files of the offer (offer/calendar.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from tests.factories import make_workshop
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 30)
-STAMP = dt.datetime(2026, 11, 30, 4, 0, tzinfo=dt.timezone.utc)
+STAMP = dt.datetime(2026, 11, 30, 4, 0, tzinfo=dt.UTC)
 RATES = RateTable.model_validate({"tarifs": [{"annee": 2020, "journee": 280, "demi_journee": 140}]})
 
 
@@ -249,7 +249,7 @@ def test_fast_serialisation_is_byte_identical_to_icalendar():
 
     content = load_content(Path(__file__).resolve().parents[1] / "content")
     items = build_catalogue(content.entries, content.rates, dt.date(2026, 11, 30))
-    stamp = dt.datetime(2026, 11, 30, tzinfo=dt.timezone.utc)
+    stamp = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
     events = [e for item in items for e in session_events(item, f"https://exemple.fr/{item.slug}/", stamp)]
     assert events
     for event in events:

@@ -113,7 +113,7 @@ def test_each_ics_parses_back_with_stable_uids_and_paris_times(built_site, items
         assert calendar.walk("VTIMEZONE"), "VTIMEZONE missing"
         events = calendar.walk("VEVENT")
         assert len(events) == len(item.workshop.seances)
-        for number, (event, session) in enumerate(zip(events, item.workshop.seances), start=1):
+        for number, (event, session) in enumerate(zip(events, item.workshop.seances, strict=True), start=1):
             uid = str(event["UID"])
             assert uid == f"{item.slug}-seance-{number}@cdg44.fr"
             assert uid not in seen_uids

@@ -123,9 +123,9 @@ def test_samples_load_without_problems():
 
 
 def run_check(content_dir: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "plugins"), str(ROOT)])}
+    env = dict(os.environ)
     return subprocess.run(
-        [sys.executable, "-m", "offer.check", str(content_dir)],
+        [sys.executable, "-m", "offer.tools.check", str(content_dir)],
         capture_output=True, text=True, env=env, cwd=content_dir.parent, timeout=60,
     )
 
@@ -177,7 +177,8 @@ def test_whole_corpus_in_one_run(tmp_path):
 
 def test_check_reports_a_file_that_crashes_the_loader(tmp_path, monkeypatch):
     """An unforeseen failure on one file is a French error of that file, not a traceback."""
-    from offer import check, validation
+    from offer import validation
+    from offer.tools import check
 
     content = tmp_path / "content"
     (content / "ateliers").mkdir(parents=True)
@@ -199,8 +200,8 @@ def test_check_reports_a_file_that_crashes_the_loader(tmp_path, monkeypatch):
 
 
 def test_check_summary_wording():
-    from offer.check import Report, summary
     from offer.problems import Problem
+    from offer.tools.check import Report, summary
 
     files = [f"f{i}" for i in range(12)]
     assert summary(Report(files=files)) == "12 fichiers vérifiés : aucune erreur."
@@ -214,7 +215,7 @@ def test_check_summary_wording():
 
 
 def test_check_missing_folder_is_a_french_error(tmp_path, capsys):
-    from offer.check import main
+    from offer.tools.check import main
 
     assert main([str(tmp_path / "absent")]) == 2
     assert "dossier de contenu introuvable" in capsys.readouterr().err

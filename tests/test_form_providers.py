@@ -1,4 +1,4 @@
-"""The form providers' adapters (plugins/offer/form_providers.py) and the
+"""The form providers' adapters (offer/form_providers.py) and the
 production build's refusal of incomplete form settings."""
 
 from __future__ import annotations

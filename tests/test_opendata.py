@@ -1,4 +1,4 @@
-"""Open data export of the sessions (plugins/offer/opendata.py)."""
+"""Open data export of the sessions (offer/opendata.py)."""
 
 from __future__ import annotations
 
@@ -109,7 +109,7 @@ def test_csv_parses_back():
     parsed = list(csv.DictReader(io.StringIO(text, newline="")))
     assert len(parsed) == len(rows)
     assert list(parsed[0]) == list(COLUMNS)
-    for got, row in zip(parsed, rows):
+    for got, row in zip(parsed, rows, strict=True):
         assert got == {k: str(v) for k, v in row.items()}
     # Commas and quotes in values survive.
     assert any(r["adresse"] == "Place de l'Hôtel de ville, 44260 Savenay" for r in parsed)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from offer.check import check_content
+from offer.tools.check import check_content
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD_EPOCH = "1796036400"  # 2026-11-30T11:00:00Z, as in conftest.py
@@ -201,12 +201,14 @@ def test_the_operators_guide_has_the_systemd_unit_and_the_security_headers():
     assert len(units) == 1, "unité systemd du récepteur absente"
     unit = units[0]
     for line in (
-        "[Service]", "User=", "WorkingDirectory=", "Environment=PYTHONPATH=",
+        "[Service]", "User=", "WorkingDirectory=",
         "EnvironmentFile=/etc/cdg44-formulaires.env", "-m formbackend serve --host 127.0.0.1 --port 8001",
         "Restart=on-failure", "NoNewPrivileges=yes", "ProtectSystem=strict",
         "ReadWritePaths=/var/lib/cdg44-formulaires", "[Install]",
     ):
         assert line in unit, line
+    # The project is installed: the receiver needs no PYTHONPATH, from any folder.
+    assert "PYTHONPATH" not in text
     csp = re.search(r'add_header Content-Security-Policy "([^"]+)" always;', text)
     assert csp, "ligne Content-Security-Policy de nginx absente"
     directives = dict(d.strip().split(" ", 1) for d in csp.group(1).split(";") if d.strip())

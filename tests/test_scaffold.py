@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from offer import scaffold
+from offer.tools import scaffold
 from offer.validation import load_content, load_workshop
 
 ROOT = Path(__file__).resolve().parents[1]
-ENV = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "plugins"), str(ROOT)])}
+ENV = dict(os.environ)
 
 
 @pytest.fixture
@@ -42,16 +42,16 @@ ATELIER = [
 
 
 def test_scaffold_output_passes_the_check(content):
-    made = run("offer.scaffold", *ATELIER, "--dossier", "content/ateliers", cwd=content.parent)
+    made = run("offer.tools.scaffold", *ATELIER, "--dossier", "content/ateliers", cwd=content.parent)
     assert made.returncode == 0, made.stderr
     path = content.parent / made.stdout.strip()
     assert path == content / "ateliers" / "2027-05-accueil-un-espace-pour-tous-les-usagers.yaml"
-    codev = run("offer.scaffold", "--type", "codev", "--titre", "Co-développement des managers",
+    codev = run("offer.tools.scaffold", "--type", "codev", "--titre", "Co-développement des managers",
                 "--date", "2027-01-12", "--lieu-nom", "Mairie de Savenay",
                 "--lieu-adresse", "Place de l'Hôtel de Ville, 44260 Savenay", "--dossier", "content/ateliers",
                 cwd=content.parent)
     assert codev.returncode == 0, codev.stderr
-    checked = run("offer.check", "content", cwd=content.parent)
+    checked = run("offer.tools.check", "content", cwd=content.parent)
     assert checked.returncode == 0, checked.stdout
     assert checked.stdout.strip().splitlines()[-1] == "3 fichiers vérifiés : aucune erreur."
 
@@ -61,11 +61,11 @@ def test_refuses_to_overwrite_and_missing_arguments_without_a_terminal(content):
     assert scaffold.main([*ATELIER, "--dossier", folder], interactive=False) == 0
     path = next((content / "ateliers").iterdir())
     before = path.read_text(encoding="utf-8")
-    again = run("offer.scaffold", *ATELIER, "--dossier", folder, cwd=content.parent)
+    again = run("offer.tools.scaffold", *ATELIER, "--dossier", folder, cwd=content.parent)
     assert again.returncode == 2
     assert "existe déjà" in again.stderr
     assert path.read_text(encoding="utf-8") == before
-    missing = run("offer.scaffold", "--type", "atelier", "--titre", "Sans date", "--question", "Comment faire pour ?",
+    missing = run("offer.tools.scaffold", "--type", "atelier", "--titre", "Sans date", "--question", "Comment faire pour ?",
                   "--objet", "Rien", "--dossier", folder, cwd=content.parent)
     assert missing.returncode == 2
     assert "la date de la première séance manque — ajoutez --date AAAA-MM-JJ" in missing.stderr

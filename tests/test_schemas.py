@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from offer import schemas
+from offer.tools import schemas
 
 ROOT = Path(__file__).resolve().parents[1]
 FOLDER = ROOT / "schemas"
@@ -29,7 +29,7 @@ def object_schemas(schema: dict):
 def test_committed_schema_is_up_to_date(filename):
     committed = (FOLDER / filename).read_text(encoding="utf-8")
     assert committed == schemas.render(GENERATED[filename]), (
-        f"schemas/{filename} is out of date: run `PYTHONPATH=plugins python -m offer.schemas`"
+        f"schemas/{filename} is out of date: run `python -m offer.tools.schemas`"
     )
 
 

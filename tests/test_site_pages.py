@@ -51,7 +51,7 @@ def rates() -> list[dict]:
 
 def current_rate() -> dict:
     """The latest year of tarifs.yaml not after the build year."""
-    build_year = dt.datetime.fromtimestamp(int(BUILD_EPOCH), tz=dt.timezone.utc).year
+    build_year = dt.datetime.fromtimestamp(int(BUILD_EPOCH), tz=dt.UTC).year
     candidates = [r for r in rates() if int(r["annee"]) <= build_year]
     return max(candidates, key=lambda r: int(r["annee"]))
 
@@ -207,7 +207,7 @@ def test_heading_levels_never_skip(built_site, html_pages):
     for page in html_pages:
         levels = headings(page)
         assert levels and levels[0][0] == 1, f"{rel(built_site, page)} : le premier titre doit être h1 ({levels[:1]})"
-        for (before, _), (level, text) in zip(levels, levels[1:]):
+        for (before, _), (level, text) in zip(levels, levels[1:], strict=False):
             assert level <= before + 1, f"{rel(built_site, page)} : h{before} puis h{level} « {text} »"
 
 

@@ -1,4 +1,4 @@
-"""schema.org JSON-LD of an entry (plugins/offer/structured_data.py)."""
+"""schema.org JSON-LD of an entry (offer/structured_data.py)."""
 
 from __future__ import annotations
 

@@ -72,7 +72,6 @@ def receiver(tmp_path_factory, e2e_ports, e2e_origins, smtp_sink, e2e_site):
     folder = tmp_path_factory.mktemp("receiver")
     env = {name: value for name, value in os.environ.items() if not name.startswith("FORMBACKEND_")}
     env.update({
-        "PYTHONPATH": f"{ROOT / 'plugins'}{os.pathsep}{ROOT}",
         "FORMBACKEND_ALLOWED_ORIGINS": e2e_origins["site"],
         "FORMBACKEND_NOTIFY_TO": NOTIFY_TO,
         "FORMBACKEND_MAIL_FROM": MAIL_FROM,

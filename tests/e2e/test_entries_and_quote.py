@@ -12,7 +12,7 @@ from tests.e2e.support import entry_with, euros, normalise, open_entry, rate_of_
 
 pytestmark = pytest.mark.browser
 
-BUILD_YEAR = dt.datetime.fromtimestamp(int(BUILD_EPOCH), dt.timezone.utc).year
+BUILD_YEAR = dt.datetime.fromtimestamp(int(BUILD_EPOCH), dt.UTC).year
 
 
 @pytest.mark.parametrize(

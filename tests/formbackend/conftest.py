@@ -200,7 +200,7 @@ class ServerProcess:
         self.env = full_env
         self.process: subprocess.Popen | None = None
 
-    def start(self, timeout: float = 30.0) -> "ServerProcess":
+    def start(self, timeout: float = 30.0) -> ServerProcess:
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(self.args, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         log.close()

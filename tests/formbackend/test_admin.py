@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from formbackend.admin import csrf_token
+from formbackend.backoffice.admin import csrf_token
 
 from .conftest import SITE, VALID, asgi_client, headers, make_settings, post_form, rows
 from .html_check import check_page
@@ -171,9 +171,10 @@ async def test_csv_export(admin_app):
 
 
 async def test_csv_cell_starting_with_carriage_return_is_neutralised():
-    from formbackend.csv_export import export_text, neutralise
-    from formbackend.store import StoredSubmission
+    from formbackend.backoffice.csv_export import export_text, neutralise
     from formbackend.forms import load
+    from formbackend.store import StoredSubmission
+
     from .conftest import FORMS_PATH
 
     definition = load(FORMS_PATH).formulaires["contact"]

@@ -12,7 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from formbackend.__main__ import main
-from formbackend.mailer import send_due
+from formbackend.mail.outbox import send_due
 
 from .conftest import VALID, ThreadServer, asgi_client, free_port, headers, make_settings, post_form, rows
 

@@ -6,9 +6,8 @@ import json
 
 import pytest
 
-from formbackend.open_sessions import OpenSessions
+from formbackend.registrations.open_sessions import OpenSessions
 from tests.formbackend.conftest import VALID, asgi_client, headers, make_settings, post_form
-
 
 
 def write_sessions(path, sessions):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from formbackend.origins import allowed_url, normalise_origin, request_origin, resolve_next
+from formbackend.intake.origins import allowed_url, normalise_origin, request_origin, resolve_next
 
 ALLOWED = ("https://www.cdg44.fr", "http://127.0.0.1:8000")
 PAGE = "https://www.cdg44.fr/ateliers/2027-03-mutualiser-services/"

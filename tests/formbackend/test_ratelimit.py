@@ -7,7 +7,7 @@ import logging
 
 import pytest
 
-from formbackend.ratelimit import RateLimiter, retry_after_header
+from formbackend.intake.ratelimit import RateLimiter, retry_after_header
 
 from .conftest import VALID, asgi_client, headers, make_settings, post_form, rows
 

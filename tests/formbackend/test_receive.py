@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from formbackend.validation import EMAIL_INVALID
+from formbackend.intake.validation import EMAIL_INVALID
 
 from .conftest import FORM_PAGE, NEXT, SITE, VALID, asgi_client, headers, post_form, rows
 from .html_check import check_page

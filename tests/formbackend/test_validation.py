@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from formbackend.validation import EMAIL_INVALID, clean_text, valid_email, validate
+from formbackend.intake.validation import EMAIL_INVALID, clean_text, valid_email, validate
 
 from .conftest import VALID
 

@@ -30,7 +30,7 @@ class Element:
     tag: str
     attrs: dict = field(default_factory=dict)
     children: list = field(default_factory=list)
-    parent: "Element | None" = None
+    parent: Element | None = None
     line: int = 0
 
     def get(self, name: str, default=None):
@@ -43,7 +43,7 @@ class Element:
             if isinstance(child, Element):
                 yield from child.iter()
 
-    def find_all(self, *tags: str, **attrs) -> list["Element"]:
+    def find_all(self, *tags: str, **attrs) -> list[Element]:
         found = []
         for el in self.iter():
             if tags and el.tag not in tags:
@@ -52,7 +52,7 @@ class Element:
                 found.append(el)
         return found
 
-    def find(self, *tags: str, **attrs) -> "Element | None":
+    def find(self, *tags: str, **attrs) -> Element | None:
         found = self.find_all(*tags, **attrs)
         return found[0] if found else None
 

@@ -6,7 +6,7 @@ Cache-Control), runs Lighthouse 12 with its default mobile emulation and
 simulated throttling, prints the scores and exits 1 when a threshold is
 missed, listing the failing audits.
 
-    python tests/tools/lighthouse_audit.py [--keep-reports DIR]
+    python -m tests.tools.lighthouse_audit [--keep-reports DIR]
 """
 
 from __future__ import annotations
@@ -20,10 +20,9 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
+from tests.tools.static_server import StaticServer
 
-from tests.tools.static_server import StaticServer  # noqa: E402
+ROOT = Path(__file__).resolve().parents[2]
 
 LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = "/usr/bin/chromium"
@@ -44,7 +43,7 @@ LABELS = {"performance": "Performance", "accessibility": "Accessibilité", "best
 
 
 def build(output: Path) -> None:
-    env = {**os.environ, "SOURCE_DATE_EPOCH": BUILD_EPOCH, "PYTHONPATH": f"{ROOT / 'plugins'}{os.pathsep}{ROOT}"}
+    env = {**os.environ, "SOURCE_DATE_EPOCH": BUILD_EPOCH}
     result = subprocess.run(
         [sys.executable, "-m", "pelican", str(ROOT / "content"), "-o", str(output), "-s", str(ROOT / "pelicanconf.py")],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,

@@ -26,7 +26,7 @@ BROCHURE_PAGES = {
 CATALOGUE = "programme/index.html"
 FILTERED_CATALOGUE = "programme/type/codev/index.html"
 
-# Every availability state the plugin knows (plugins/offer/availability.py).
+# Every availability state the plugin knows (offer/availability.py).
 STATES = (
     "disponible", "dernieres-places", "complet", "inscriptions-closes",
     "termine", "annule", "reporte", "bientot",

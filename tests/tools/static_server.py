@@ -49,7 +49,7 @@ class StaticServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}/"
 
-    def start(self) -> "StaticServer":
+    def start(self) -> StaticServer:
         self.thread.start()
         return self
 

@@ -1,6 +1,6 @@
 """``make check``: report every problem of every content file, in French, in one run.
 
-    python -m offer.check [content_dir]        (default: content)
+    python -m offer.tools.check [content_dir]        (default: content)
 
 Reads ``tarifs.yaml``, every ``ateliers/*.yaml`` and ``forms.yaml`` with the
 pure core (no Pelican import), prints one line per problem
@@ -18,8 +18,8 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .problems import ERROR, Problem
-from .validation import load_content, relative, unexpected_problem
+from offer.problems import ERROR, Problem
+from offer.validation import load_content, relative, unexpected_problem
 
 RATES_FILE = "tarifs.yaml"
 FORMS_FILE = "forms.yaml"
@@ -68,7 +68,7 @@ def check_content(content_dir: Path) -> Report:
 
     Paths in problems are relative to the folder's parent (the repository).
     """
-    from .forms import load_forms
+    from offer.forms import load_forms
 
     content_dir = content_dir.resolve()
     root = content_dir.parent
@@ -129,7 +129,7 @@ class FrenchArgumentParser(argparse.ArgumentParser):
 
 def main(argv: list[str] | None = None) -> int:
     parser = FrenchArgumentParser(
-        prog="python -m offer.check",
+        prog="python -m offer.tools.check",
         description="Vérifie les fichiers de contenu (tarifs, ateliers, formulaires) sans construire le site.",
     )
     parser.add_argument("dossier", nargs="?", default="content", help="dossier de contenu (par défaut : content)")

@@ -14,8 +14,8 @@ import unicodedata
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import Strict as StrictMode
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import Strict as StrictMode
 
 MAX_GROUP_SIZE = {"atelier": 15, "codev": 8}
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 from markdown import Markdown
 from markupsafe import Markup
 
-from . import formatting
-
+from offer import formatting
 
 FRENCH_QUOTES = {
     "left-single-quote": "’", "right-single-quote": "’",

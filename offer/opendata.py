@@ -10,8 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import Callable, Iterable
 
 from .catalogue import CatalogueItem
 

@@ -12,7 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .store import Store
+from formbackend.store import Store
 
 
 def write_counts(store: Store, path: Path) -> dict[str, int]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 from feedgenerator import Atom1Feed
 
@@ -63,7 +63,7 @@ def _html(text: str) -> str:
 
 
 def _aware(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.timezone.utc)
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def atom_feed(

@@ -11,8 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from offer.model import SLUG_PATTERN
 from offer.forms import FieldKind, FormDefinition, FormField
+from offer.model import SLUG_PATTERN
 
 NEXT, SUBJECT, REPLY_TO, HONEYPOT = "_next", "_subject", "_replyto", "_gotcha"
 CONTRACT_FIELDS = (NEXT, SUBJECT, REPLY_TO, HONEYPOT)

@@ -9,11 +9,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .catalogue import CatalogueItem
-from .availability import State
-from .model import AUDIENCES, MAX_GROUP_SIZE, OfferType, Rate, slugify
-from .pricing import price_per_participant, rate_for_year
-from .validation import CODEV_HALF_DAYS
+from offer.availability import State
+from offer.catalogue import CatalogueItem
+from offer.model import AUDIENCES, MAX_GROUP_SIZE, OfferType, Rate, slugify
+from offer.pricing import price_per_participant, rate_for_year
+from offer.validation import CODEV_HALF_DAYS
 
 TYPE_LABELS = {
     OfferType.ATELIER.value: ("Atelier inter-collectivités", "Ateliers inter-collectivités"),

@@ -15,14 +15,15 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
-from . import atom, calendar, opendata, structured_data
-from .availability import PARIS, build_date
-from .catalogue import CountsFileError, build_catalogue, read_registration_counts
-from .form_providers import ProviderSettingsError, check_provider_settings, provider_for
-from .forms import load_forms
-from .problems import ContentError, Problem, report_problems
+from offer import atom, calendar, opendata, structured_data
+from offer.availability import PARIS, build_date
+from offer.catalogue import CountsFileError, build_catalogue, read_registration_counts
+from offer.form_providers import ProviderSettingsError, check_provider_settings, provider_for
+from offer.forms import load_forms
+from offer.problems import ContentError, Problem, report_problems
+from offer.validation import load_content
+
 from .settings import SettingsError, offer_settings
-from .validation import load_content
 from .template_helpers import FILTERS, menu_entries
 from .views import CatalogueFilter, OfferView, all_filters, group_by_year
 

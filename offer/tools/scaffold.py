@@ -1,6 +1,6 @@
 """``make nouvel-atelier``: create a workshop file that already passes ``make check``.
 
-    python -m offer.scaffold --type atelier --titre "…" --question "Comment faire pour… ?" \\
+    python -m offer.tools.scaffold --type atelier --titre "…" --question "Comment faire pour… ?" \\
         --objet "…" --date 2027-05-12 [--duree journee|demi-journee] [--debut 09:00] \\
         [--lieu-nom … --lieu-adresse …] [--capacite N] [--public DGS --public Élus] \\
         [--slug …] [--dossier content/ateliers]
@@ -21,15 +21,15 @@ import json
 import re
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 import yaml
 
-from .check import FrenchArgumentParser
-from .model import AUDIENCES, MAX_GROUP_SIZE, Duration, Session, _strip_accents, slugify
-from .validation import load_rates, load_workshop
+from offer.model import AUDIENCES, MAX_GROUP_SIZE, Duration, Session, _strip_accents, slugify
+from offer.tools.check import FrenchArgumentParser
+from offer.validation import load_rates, load_workshop
 
 DEFAULT_FOLDER = "content/ateliers"
 DEFAULT_VENUE = ("CDG 44", "6 rue du Pen Duick II, 44300 Nantes")
@@ -368,7 +368,7 @@ def complete(args, interactive: bool, ask: Callable[[str], str] = input) -> Requ
 
 def parser() -> FrenchArgumentParser:
     p = FrenchArgumentParser(
-        prog="python -m offer.scaffold",
+        prog="python -m offer.tools.scaffold",
         description=(
             "Crée le fichier d'un atelier ou d'un groupe de co-développement dans content/ateliers/,"
             " prêt à compléter. Sans arguments, dans un terminal, la commande pose les questions."

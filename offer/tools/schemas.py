@@ -1,7 +1,7 @@
 """Write the JSON Schemas of the content files, generated from the pydantic models.
 
-    python -m offer.schemas              (re)write schemas/*.json
-    python -m offer.schemas --verifier   exit 1 if a committed schema is out of date
+    python -m offer.tools.schemas              (re)write schemas/*.json
+    python -m offer.tools.schemas --verifier   exit 1 if a committed schema is out of date
 
 Editors' editors (VS Code with the YAML extension, a Git forge's web editor with
 yaml-language-server) read these schemas through the first line of each file,
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from .model import MAX_GROUP_SIZE, RateTable, Workshop
+from offer.model import MAX_GROUP_SIZE, RateTable, Workshop
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "schemas"
@@ -150,7 +150,7 @@ ROOT_DESCRIPTIONS = {
 
 
 def _forms_model() -> type[BaseModel]:
-    from .forms import FormsFile
+    from offer.forms import FormsFile
 
     return FormsFile
 
@@ -248,10 +248,10 @@ def outdated(folder: Path = DEFAULT_FOLDER) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from .check import FrenchArgumentParser
+    from offer.tools.check import FrenchArgumentParser
 
     parser = FrenchArgumentParser(
-        prog="python -m offer.schemas",
+        prog="python -m offer.tools.schemas",
         description="Écrit les schémas JSON des fichiers de contenu (schemas/*.json) à partir du modèle.",
     )
     parser.add_argument("--dossier", type=Path, default=DEFAULT_FOLDER, help="dossier des schémas (par défaut : schemas/)")
@@ -260,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.verifier:
         stale = outdated(args.dossier)
         for name in stale:
-            print(f"{name} n'est pas à jour — lancez python -m offer.schemas")
+            print(f"{name} n'est pas à jour — lancez python -m offer.tools.schemas")
         return 1 if stale else 0
     for path in write_schemas(args.dossier):
         print(f"écrit : {path.name}")

@@ -9,8 +9,8 @@ the years of the sessions, so the same input gives byte-identical files.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from functools import lru_cache
-from typing import Callable, Iterable
 
 from icalendar import Calendar, Event, Timezone, vCalAddress, vDuration, vText
 
@@ -70,8 +70,8 @@ def event_description(workshop: Workshop, url: str) -> str:
 def _utc(stamp: dt.datetime) -> dt.datetime:
     # A naive stamp is taken as UTC (SOURCE_DATE_EPOCH is a UTC count of seconds).
     if stamp.tzinfo is None:
-        return stamp.replace(tzinfo=dt.timezone.utc)
-    return stamp.astimezone(dt.timezone.utc)
+        return stamp.replace(tzinfo=dt.UTC)
+    return stamp.astimezone(dt.UTC)
 
 
 def _organizer() -> vCalAddress:
@@ -186,7 +186,7 @@ def _calendar(name: str, events: list[tuple[Session, bytes]], fallback_year: int
 
 def entry_calendar(item: CatalogueItem, url: str, stamp: dt.datetime, cache: dict | None = None) -> bytes:
     """The .ics file of one entry: one VEVENT per session."""
-    events = list(zip(item.workshop.seances, _serialised_events(item, url, stamp, cache)))
+    events = list(zip(item.workshop.seances, _serialised_events(item, url, stamp, cache), strict=True))
     return _calendar(item.workshop.titre, events, _utc(stamp).year)
 
 
@@ -199,7 +199,7 @@ def feed_calendar(
         if item.availability.is_upcoming:
             sessions = item.workshop.seances
             serialised = _serialised_events(item, url_for(item), stamp, cache)
-            for number, (session, event) in enumerate(zip(sessions, serialised), start=1):
+            for number, (session, event) in enumerate(zip(sessions, serialised, strict=True), start=1):
                 keyed.append(((session_start(session), session_uid(item.slug, number)), session, event))
     keyed.sort(key=lambda entry: entry[0])
     return _calendar(

@@ -19,17 +19,18 @@ import logging
 import secrets
 from functools import wraps
 
-from offer.forms import FieldKind
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from . import csv_export, pages
-from .counts import person_export, write_counts
-from .mailer import paris_time
-from .ratelimit import RateLimiter, retry_after_header
-from .store import parse_timestamp
-from .validation import email_key, label, valid_email
+from formbackend import pages
+from formbackend.backoffice import csv_export
+from formbackend.intake.ratelimit import RateLimiter, retry_after_header
+from formbackend.intake.validation import email_key, label, valid_email
+from formbackend.mail.compose import paris_time
+from formbackend.registrations.counts import person_export, write_counts
+from formbackend.store import parse_timestamp
+from offer.forms import FieldKind
 
 log = logging.getLogger(__name__)
 PAGE_SIZE = 100
@@ -224,7 +225,7 @@ async def person(request: Request) -> Response:
                      address=address, problem=problem if address else None, submissions=None, token=csrf_token(state.settings))
     submissions = state.store.person(email_key(address))
     return _page(request, "admin_person.html", title="Données d'une personne", address=address, problem=None,
-                 submissions=[{**row, "form": s.form} for row, s in zip(_rows(submissions), submissions)],
+                 submissions=[{**row, "form": s.form} for row, s in zip(_rows(submissions), submissions, strict=True)],
                  token=csrf_token(state.settings))
 
 

@@ -12,11 +12,10 @@ import csv
 import io
 from collections.abc import Iterable, Iterator
 
+from formbackend.intake.validation import label
+from formbackend.mail.compose import paris_time
+from formbackend.store import StoredSubmission, parse_timestamp
 from offer.forms import FormDefinition
-
-from .mailer import paris_time
-from .store import StoredSubmission, parse_timestamp
-from .validation import label
 
 BOM = "\ufeff"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

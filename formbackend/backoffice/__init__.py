@@ -1,0 +1,1 @@
+"""The back-office under /admin (``admin``) and its exports (``csv_export``)."""
