@@ -51,8 +51,10 @@ MARKDOWN = {
         "markdown.extensions.toc": {"permalink": False},
         "markdown.extensions.smarty": {
             "substitutions": {
-                "left-single-quote": "’", "right-single-quote": "’",
-                "left-double-quote": "« ", "right-double-quote": " »",
+                "left-single-quote": "’",
+                "right-single-quote": "’",
+                "left-double-quote": "« ",
+                "right-double-quote": " »",
             }
         },
     },

@@ -39,7 +39,15 @@ REPO = Path(__file__).resolve().parent.parent
 # 2026-11-30 07:00 in Paris: some generated sessions are past, most are upcoming.
 DEFAULT_EPOCH = int(dt.datetime(2026, 11, 30, 6, 0, tzinfo=dt.UTC).timestamp())
 DEFAULT_SIZES = (100, 1000, 5000)
-COPIED = ("theme", "plugins", "pelicanconf.py", "publishconf.py", "content/pages", "content/tarifs.yaml", "content/forms.yaml")
+COPIED = (
+    "theme",
+    "plugins",
+    "pelicanconf.py",
+    "publishconf.py",
+    "content/pages",
+    "content/tarifs.yaml",
+    "content/forms.yaml",
+)
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
 
 # Runs one command as its only child and reports wall time and the child's
@@ -61,7 +69,11 @@ print(json.dumps({"returncode": returncode, "wall": wall, "user": usage.ru_utime
 VENUES = (
     ("CDG 44", "6 rue du Pen Duick II, 44300 Nantes", "Salles de plain-pied, accessibles en fauteuil roulant."),
     ("Mairie de Savenay", "Place de l'Hôtel de ville, 44260 Savenay", None),
-    ("Maison des services de Blain", "2 rue de la Gare, 44130 Blain", "Ascenseur et places de stationnement réservées."),
+    (
+        "Maison des services de Blain",
+        "2 rue de la Gare, 44130 Blain",
+        "Ascenseur et places de stationnement réservées.",
+    ),
     ("Communauté de communes de Châteaubriant-Derval", "5 rue Gabriel Delatour, 44110 Châteaubriant", None),
     ("Salle polyvalente de Clisson", "Rue du Docteur Boutin, 44190 Clisson", "Salle de plain-pied."),
     ("Pôle social de Saint-Nazaire", "12 avenue de la République, 44600 Saint-Nazaire", None),
@@ -69,14 +81,46 @@ VENUES = (
     ("Espace Cap Nort", "1 rue Jules Verne, 44700 Orvault", None),
 )
 SUBJECTS = (
-    ("Mutualiser un service entre communes voisines", "mutualiser un service sans perdre la proximité avec les usagers", "Un chemin balisé pour mutualiser des services"),
-    ("Recruter un agent contractuel", "recruter vite et bien sur un métier en tension", "Une trame de fiche de poste et un guide d'entretien"),
-    ("Accueillir un nouvel agent", "réussir les cent premiers jours d'un agent", "Un livret d'accueil et un parcours d'intégration"),
-    ("Prévenir l'usure professionnelle", "repérer et prévenir l'usure dans les équipes techniques", "Une grille de repérage et un plan d'actions"),
-    ("Conduire un entretien professionnel", "faire de l'entretien annuel un vrai moment d'échange", "Un support d'entretien commenté"),
-    ("Organiser le télétravail", "organiser le télétravail sans isoler les agents", "Une charte du télétravail adaptée à la collectivité"),
-    ("Préparer les lignes directrices de gestion", "associer les agents aux lignes directrices de gestion", "Un calendrier et une méthode de concertation"),
-    ("Manager une équipe à distance", "garder le lien avec une équipe répartie sur plusieurs sites", "Des rituels d'équipe à distance"),
+    (
+        "Mutualiser un service entre communes voisines",
+        "mutualiser un service sans perdre la proximité avec les usagers",
+        "Un chemin balisé pour mutualiser des services",
+    ),
+    (
+        "Recruter un agent contractuel",
+        "recruter vite et bien sur un métier en tension",
+        "Une trame de fiche de poste et un guide d'entretien",
+    ),
+    (
+        "Accueillir un nouvel agent",
+        "réussir les cent premiers jours d'un agent",
+        "Un livret d'accueil et un parcours d'intégration",
+    ),
+    (
+        "Prévenir l'usure professionnelle",
+        "repérer et prévenir l'usure dans les équipes techniques",
+        "Une grille de repérage et un plan d'actions",
+    ),
+    (
+        "Conduire un entretien professionnel",
+        "faire de l'entretien annuel un vrai moment d'échange",
+        "Un support d'entretien commenté",
+    ),
+    (
+        "Organiser le télétravail",
+        "organiser le télétravail sans isoler les agents",
+        "Une charte du télétravail adaptée à la collectivité",
+    ),
+    (
+        "Préparer les lignes directrices de gestion",
+        "associer les agents aux lignes directrices de gestion",
+        "Un calendrier et une méthode de concertation",
+    ),
+    (
+        "Manager une équipe à distance",
+        "garder le lien avec une équipe répartie sur plusieurs sites",
+        "Des rituels d'équipe à distance",
+    ),
 )
 SENTENCES = (
     "Les participants viennent avec une situation réelle de leur collectivité.",
@@ -90,7 +134,13 @@ SENTENCES = (
     "Une synthèse écrite est remise à chaque participant à la fin du parcours.",
     "Le nombre de places est limité pour laisser à chacun le temps de s'exprimer.",
 )
-CODEV_TOPICS = ("des DGS", "des responsables RH", "des managers de proximité", "des responsables techniques", "des secrétaires de mairie")
+CODEV_TOPICS = (
+    "des DGS",
+    "des responsables RH",
+    "des managers de proximité",
+    "des responsables techniques",
+    "des secrétaires de mairie",
+)
 
 
 @dataclass
@@ -186,8 +236,16 @@ def generate_entry(index: int, rng: random.Random) -> tuple[str, str, dict]:
     lines.append(f"statut: {status}")
     lines += ["description: |", f"  {description}", ""]
     facts = {
-        "title": title, "question": question or "", "objet": objet or "", "description": description,
-        "date": first, "public": public, "venue": venue, "sessions": sessions, "codev": is_codev, "slug": slug,
+        "title": title,
+        "question": question or "",
+        "objet": objet or "",
+        "description": description,
+        "date": first,
+        "public": public,
+        "venue": venue,
+        "sessions": sessions,
+        "codev": is_codev,
+        "slug": slug,
     }
     return f"{slug}.yaml", "\n".join(lines), facts
 
@@ -210,7 +268,7 @@ def markdown_article(facts: dict) -> str:
     )
 
 
-MARKDOWN_SETTINGS = '''AUTHOR = "CDG 44"
+MARKDOWN_SETTINGS = """AUTHOR = "CDG 44"
 SITENAME = "Référence Markdown"
 SITEURL = "https://www.example.org"
 PATH = "content"
@@ -220,7 +278,7 @@ DEFAULT_PAGINATION = False
 RELATIVE_URLS = True
 LOAD_CONTENT_CACHE = False
 DELETE_OUTPUT_DIRECTORY = True
-'''
+"""
 
 
 def make_projects(n: int, workdir: Path, seed: int, kinds: set[str]) -> dict[str, Path]:
@@ -269,9 +327,24 @@ def build(kind: str, n: int, project: Path, python: str, epoch: int, timeout: fl
         # Compile the copied plugin first so the first build does not pay for it.
         subprocess.run([python, "-m", "compileall", "-q", "plugins"], cwd=project, env=env, check=False)
     log = project / "build.log"
-    command = [python, "-c", WRAPPER, str(log), python, "-m", "pelican", "content", "-o", str(output), "-s", "pelicanconf.py"]
+    command = [
+        python,
+        "-c",
+        WRAPPER,
+        str(log),
+        python,
+        "-m",
+        "pelican",
+        "content",
+        "-o",
+        str(output),
+        "-s",
+        "pelicanconf.py",
+    ]
     try:
-        result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+        result = subprocess.run(
+            command, cwd=project, env=env, capture_output=True, text=True, timeout=timeout, check=False
+        )
     except subprocess.TimeoutExpired:
         run.error = f"délai dépassé ({timeout:.0f} s)"
         return run
@@ -296,8 +369,20 @@ def build(kind: str, n: int, project: Path, python: str, epoch: int, timeout: fl
 
 
 def table(results: dict[int, dict[str, Run]]) -> str:
-    header = ("N", "entries build s", "cpu s", "ms/entry", "peak MiB", "files",
-              "markdown build s", "cpu s", "ms/page", "peak MiB", "files", "ratio")
+    header = (
+        "N",
+        "entries build s",
+        "cpu s",
+        "ms/entry",
+        "peak MiB",
+        "files",
+        "markdown build s",
+        "cpu s",
+        "ms/page",
+        "peak MiB",
+        "files",
+        "ratio",
+    )
     rows = [header]
     for n in sorted(results):
         cat, md = results[n].get("catalogue"), results[n].get("markdown")
@@ -309,7 +394,13 @@ def table(results: dict[int, dict[str, Run]]) -> str:
             elif not run.ok:
                 cells += ["ÉCHEC"] + ["-"] * 4
             else:
-                cells += [f"{run.wall:.2f}", f"{run.cpu:.2f}", f"{run.ms_per_item:.1f}", f"{run.peak_mib:.0f}", str(run.output_files)]
+                cells += [
+                    f"{run.wall:.2f}",
+                    f"{run.cpu:.2f}",
+                    f"{run.ms_per_item:.1f}",
+                    f"{run.peak_mib:.0f}",
+                    str(run.output_files),
+                ]
         rows.append((*cells, ratio))
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines = [" | ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
@@ -333,13 +424,18 @@ def linearity(runs: list[Run]) -> str:
     steps = [f"{a.n}→{b.n}" for a, b in zip(runs, runs[1:], strict=False)]
     wall = _marginals(runs, lambda r: r.wall)
     cpu = _marginals(runs, lambda r: r.cpu)
-    described = ", ".join(f"{step} : {w:.1f} ms réel / {c:.1f} ms CPU" for step, w, c in zip(steps, wall, cpu, strict=True))
+    described = ", ".join(
+        f"{step} : {w:.1f} ms réel / {c:.1f} ms CPU" for step, w, c in zip(steps, wall, cpu, strict=True)
+    )
     per_item = ", ".join(f"{r.n} : {r.ms_per_item:.1f} ms" for r in runs)
     if len(cpu) == 1:
         # Two sizes cannot separate the fixed start-up cost from a super-linear term.
         linear = runs[-1].cpu / runs[-1].n <= 1.15 * runs[0].cpu / runs[0].n
-        verdict = ("compatible avec une croissance linéaire (trois tailles au moins pour conclure)" if linear
-                   else "croissance PLUS QUE LINÉAIRE")
+        verdict = (
+            "compatible avec une croissance linéaire (trois tailles au moins pour conclure)"
+            if linear
+            else "croissance PLUS QUE LINÉAIRE"
+        )
     else:
         linear = cpu[0] > 0 and cpu[-1] <= cpu[0] * 1.5
         verdict = "croissance linéaire" if linear else "croissance PLUS QUE LINÉAIRE"
@@ -348,13 +444,23 @@ def linearity(runs: list[Run]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="tailles N séparées par des virgules (défaut : 100,1000,5000)")
-    parser.add_argument("--only", choices=("all", "catalogue", "markdown"), default="all", help="ne mesurer qu'un des deux sites")
-    parser.add_argument("--python", default=sys.executable, help="interpréteur où Pelican est installé (défaut : celui-ci)")
+    parser.add_argument(
+        "--sizes",
+        default=",".join(map(str, DEFAULT_SIZES)),
+        help="tailles N séparées par des virgules (défaut : 100,1000,5000)",
+    )
+    parser.add_argument(
+        "--only", choices=("all", "catalogue", "markdown"), default="all", help="ne mesurer qu'un des deux sites"
+    )
+    parser.add_argument(
+        "--python", default=sys.executable, help="interpréteur où Pelican est installé (défaut : celui-ci)"
+    )
     parser.add_argument("--epoch", type=int, default=DEFAULT_EPOCH, help="SOURCE_DATE_EPOCH des constructions")
     parser.add_argument("--seed", type=int, default=44, help="graine du générateur de fiches")
     parser.add_argument("--timeout", type=float, default=3600, help="délai maximal d'une construction, en secondes")
-    parser.add_argument("--workdir", type=Path, help="dossier de travail conservé (défaut : dossier temporaire supprimé)")
+    parser.add_argument(
+        "--workdir", type=Path, help="dossier de travail conservé (défaut : dossier temporaire supprimé)"
+    )
     parser.add_argument("--json", type=Path, help="écrire aussi les mesures dans ce fichier JSON")
     args = parser.parse_args(argv)
     try:
@@ -400,7 +506,11 @@ def main(argv: list[str] | None = None) -> int:
         data = {
             "epoch": args.epoch,
             "seed": args.seed,
-            "runs": [{**asdict(run), "cpu": run.cpu, "ms_per_item": run.ms_per_item} for runs in results.values() for run in runs.values()],
+            "runs": [
+                {**asdict(run), "cpu": run.cpu, "ms_per_item": run.ms_per_item}
+                for runs in results.values()
+                for run in runs.values()
+            ],
         }
         args.json.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     if not cleanup:

@@ -36,12 +36,30 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 ORIGIN = "http://127.0.0.1:8000"
 PAYLOADS = {
-    "contact": {"nom": "Léa Bernard", "email": "lea.bernard@exemple.fr", "objet": "Question {n}",
-                "message": "Bonjour,\nQuand a lieu le prochain atelier ? Envoi {n}."},
-    "inscription": {"session": "2027-03-mutualiser-services", "prenom": "Jeanne", "nom": "Martin {n}",
-                    "email": "jeanne.martin@mairie-exemple.fr", "collectivite": "Mairie d'Exemple", "fonction": "Responsable RH"},
-    "devis": {"collectivite": "Communauté de communes {n}", "prenom": "Paul", "nom": "Durand", "email": "paul@cc-exemple.fr",
-              "offre": "atelier", "agents": "8", "demi_journees": "4", "message": "Comment faire pour… ({n})"},
+    "contact": {
+        "nom": "Léa Bernard",
+        "email": "lea.bernard@exemple.fr",
+        "objet": "Question {n}",
+        "message": "Bonjour,\nQuand a lieu le prochain atelier ? Envoi {n}.",
+    },
+    "inscription": {
+        "session": "2027-03-mutualiser-services",
+        "prenom": "Jeanne",
+        "nom": "Martin {n}",
+        "email": "jeanne.martin@mairie-exemple.fr",
+        "collectivite": "Mairie d'Exemple",
+        "fonction": "Responsable RH",
+    },
+    "devis": {
+        "collectivite": "Communauté de communes {n}",
+        "prenom": "Paul",
+        "nom": "Durand",
+        "email": "paul@cc-exemple.fr",
+        "offre": "atelier",
+        "agents": "8",
+        "demi_journees": "4",
+        "message": "Comment faire pour… ({n})",
+    },
 }
 
 
@@ -56,9 +74,26 @@ def start_server(db: Path, port: int, log_path: Path) -> subprocess.Popen:
     env.update({"FORMBACKEND_ALLOWED_ORIGINS": ORIGIN, "FORMBACKEND_RATE_LIMIT": "1000000000"})
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "formbackend", "serve", "--host", "127.0.0.1", "--port", str(port), "--db", str(db),
-             "--forms", str(ROOT / "content" / "forms.yaml"), "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "formbackend",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--db",
+                str(db),
+                "--forms",
+                str(ROOT / "content" / "forms.yaml"),
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -74,10 +109,16 @@ def start_server(db: Path, port: int, log_path: Path) -> subprocess.Popen:
 
 
 async def run(url: str, form: str, total: int, concurrency: int) -> tuple[list[float], int, float]:
-    headers = {"Origin": ORIGIN, "Referer": ORIGIN + "/contact/", "Accept": "application/json",
-               "Content-Type": "application/x-www-form-urlencoded"}
-    bodies = [urlencode({k: v.format(n=n) for k, v in PAYLOADS[form].items()} | {"_next": ORIGIN + "/merci/"}).encode()
-              for n in range(total)]
+    headers = {
+        "Origin": ORIGIN,
+        "Referer": ORIGIN + "/contact/",
+        "Accept": "application/json",
+        "Content-Type": "application/x-www-form-urlencoded",
+    }
+    bodies = [
+        urlencode({k: v.format(n=n) for k, v in PAYLOADS[form].items()} | {"_next": ORIGIN + "/merci/"}).encode()
+        for n in range(total)
+    ]
     latencies: list[float] = []
     failures = 0
     next_index = iter(range(total))
@@ -85,7 +126,9 @@ async def run(url: str, form: str, total: int, concurrency: int) -> tuple[list[f
 
     # One AsyncClient per simulated visitor, each with one keep-alive connection: a shared
     # pool of 16 connections in httpcore costs the client more CPU than the server spends.
-    clients = [httpx.AsyncClient(base_url=url, timeout=30, limits=httpx.Limits(max_connections=1)) for _ in range(concurrency)]
+    clients = [
+        httpx.AsyncClient(base_url=url, timeout=30, limits=httpx.Limits(max_connections=1)) for _ in range(concurrency)
+    ]
     try:
         for client in clients:  # warm-up (connections opened), not counted
             await client.post(path, content=bodies[0], headers=headers)
@@ -122,7 +165,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Mesure le débit et la latence du récepteur de formulaires.")
     parser.add_argument("-n", "--requests", type=int, default=2000, help="nombre d'envois mesurés (défaut : 2000)")
     parser.add_argument("-c", "--concurrency", type=int, default=16, help="clients simultanés (défaut : 16)")
-    parser.add_argument("--form", choices=sorted(PAYLOADS), default="contact", help="formulaire envoyé (défaut : contact)")
+    parser.add_argument(
+        "--form", choices=sorted(PAYLOADS), default="contact", help="formulaire envoyé (défaut : contact)"
+    )
     args = parser.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="bench-formbackend-") as folder:
@@ -130,7 +175,9 @@ def main(argv: list[str] | None = None) -> int:
         port = free_port()
         process = start_server(db, port, Path(folder) / "serveur.log")
         try:
-            latencies, failures, elapsed = asyncio.run(run(f"http://127.0.0.1:{port}", args.form, args.requests, args.concurrency))
+            latencies, failures, elapsed = asyncio.run(
+                run(f"http://127.0.0.1:{port}", args.form, args.requests, args.concurrency)
+            )
         finally:
             process.terminate()
             try:
@@ -143,12 +190,16 @@ def main(argv: list[str] | None = None) -> int:
         conn.close()
 
     accepted = len(latencies)
-    print(f"formulaire {args.form} : {args.requests} envois, {args.concurrency} clients, journal {mode}, synchronous=FULL")
+    print(
+        f"formulaire {args.form} : {args.requests} envois, {args.concurrency} clients, journal {mode}, synchronous=FULL"
+    )
     print(f"acceptés : {accepted}, échecs : {failures}, durée : {elapsed:.2f} s")
     if latencies:
         print(f"débit : {accepted / elapsed:.0f} envois acceptés/s")
-        print(f"latence : p50 {statistics.median(latencies):.1f} ms, p99 {percentile(latencies, 0.99):.1f} ms, "
-              f"max {max(latencies):.1f} ms")
+        print(
+            f"latence : p50 {statistics.median(latencies):.1f} ms, p99 {percentile(latencies, 0.99):.1f} ms, "
+            f"max {max(latencies):.1f} ms"
+        )
     print(f"en base : {stored} (dont {args.concurrency} envois de mise en route)")
     return 0 if failures == 0 and stored == accepted + args.concurrency else 1
 

@@ -38,8 +38,12 @@ def _french(message: str) -> str:
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", type=Path, help="fichier SQLite des envois (FORMBACKEND_DB ; défaut : var/formulaires.sqlite3)")
-    parser.add_argument("--forms", type=Path, help="définition des formulaires (FORMBACKEND_FORMS ; défaut : content/forms.yaml)")
+    parser.add_argument(
+        "--db", type=Path, help="fichier SQLite des envois (FORMBACKEND_DB ; défaut : var/formulaires.sqlite3)"
+    )
+    parser.add_argument(
+        "--forms", type=Path, help="définition des formulaires (FORMBACKEND_FORMS ; défaut : content/forms.yaml)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,28 +51,44 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m formbackend",
         description="Récepteur de formulaires du site du CDG 44 : reçoit, vérifie et conserve les envois, "
-                    "envoie les courriels, exporte et purge les données.",
+        "envoie les courriels, exporte et purge les données.",
         epilog="Chaque commande a sa propre aide : python -m formbackend COMMANDE --help",
     )
     commands = parser.add_subparsers(dest="command", title="commandes", metavar="COMMANDE", required=True)
 
-    serve = commands.add_parser("serve", help="lancer le service web (formulaires et administration)",
-                                description="Lance le service web. Les réglages viennent des variables FORMBACKEND_* ; "
-                                            "les options ci-dessous les remplacent.")
+    serve = commands.add_parser(
+        "serve",
+        help="lancer le service web (formulaires et administration)",
+        description="Lance le service web. Les réglages viennent des variables FORMBACKEND_* ; "
+        "les options ci-dessous les remplacent.",
+    )
     serve.add_argument("--host", help="adresse d'écoute (FORMBACKEND_HOST ; défaut : 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port d'écoute (FORMBACKEND_PORT ; défaut : 8001)")
     _common(serve)
-    serve.add_argument("--allowed-origins", help="origines autorisées, séparées par des virgules "
-                                                 f"(FORMBACKEND_ALLOWED_ORIGINS ; défaut : {','.join(DEFAULT_ORIGINS)})")
-    serve.add_argument("--sessions", type=Path,
-                       help="donnees/inscriptions.json du site construit : refuse les inscriptions aux sessions fermées "
-                            "(FORMBACKEND_SESSIONS ; défaut : toute session bien formée est acceptée)")
-    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"],
-                       help="niveau des journaux (défaut : info)")
+    serve.add_argument(
+        "--allowed-origins",
+        help="origines autorisées, séparées par des virgules "
+        f"(FORMBACKEND_ALLOWED_ORIGINS ; défaut : {','.join(DEFAULT_ORIGINS)})",
+    )
+    serve.add_argument(
+        "--sessions",
+        type=Path,
+        help="donnees/inscriptions.json du site construit : refuse les inscriptions aux sessions fermées "
+        "(FORMBACKEND_SESSIONS ; défaut : toute session bien formée est acceptée)",
+    )
+    serve.add_argument(
+        "--log-level",
+        default="info",
+        choices=["debug", "info", "warning", "error"],
+        help="niveau des journaux (défaut : info)",
+    )
 
-    export = commands.add_parser("export", help="exporter les envois d'un formulaire (CSV) ou les données d'une personne (JSON)",
-                                 description="Exporte en CSV (UTF-8, séparateur « ; ») les envois d'un formulaire, "
-                                             "ou en JSON tout ce qui est conservé pour une adresse électronique.")
+    export = commands.add_parser(
+        "export",
+        help="exporter les envois d'un formulaire (CSV) ou les données d'une personne (JSON)",
+        description="Exporte en CSV (UTF-8, séparateur « ; ») les envois d'un formulaire, "
+        "ou en JSON tout ce qui est conservé pour une adresse électronique.",
+    )
     _common(export)
     what = export.add_mutually_exclusive_group(required=True)
     what.add_argument("--form", help="nom du formulaire à exporter en CSV (inscription, devis, contact…)")
@@ -76,34 +96,54 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--session", help="avec --form : seulement les inscriptions à cette session")
     export.add_argument("--output", "-o", type=Path, help="fichier à écrire (défaut : la sortie standard)")
 
-    counts = commands.add_parser("counts", help="écrire le nombre d'inscrits par session pour le site",
-                                 description="Écrit le fichier JSON {\"session\": inscrits hors liste d'attente} que lit la "
-                                             "construction du site (réglage OFFER[\"REGISTRATION_COUNTS\"]).")
+    counts = commands.add_parser(
+        "counts",
+        help="écrire le nombre d'inscrits par session pour le site",
+        description='Écrit le fichier JSON {"session": inscrits hors liste d\'attente} que lit la '
+        'construction du site (réglage OFFER["REGISTRATION_COUNTS"]).',
+    )
     _common(counts)
-    counts.add_argument("--output", "-o", type=Path, help="fichier à écrire (FORMBACKEND_COUNTS ; défaut : var/inscrits.json)")
+    counts.add_argument(
+        "--output", "-o", type=Path, help="fichier à écrire (FORMBACKEND_COUNTS ; défaut : var/inscrits.json)"
+    )
 
-    purge = commands.add_parser("purge", help="effacer les envois plus anciens que leur durée de conservation",
-                                description="Efface les envois (et leurs courriels) plus anciens que la durée "
-                                            "conservation_jours de leur formulaire. À lancer chaque jour.")
+    purge = commands.add_parser(
+        "purge",
+        help="effacer les envois plus anciens que leur durée de conservation",
+        description="Efface les envois (et leurs courriels) plus anciens que la durée "
+        "conservation_jours de leur formulaire. À lancer chaque jour.",
+    )
     _common(purge)
 
-    erase = commands.add_parser("erase", help="effacer tous les envois d'une adresse électronique",
-                                description="Efface définitivement tous les envois d'une adresse électronique "
-                                            "(droit à l'effacement), avec leurs courriels.")
+    erase = commands.add_parser(
+        "erase",
+        help="effacer tous les envois d'une adresse électronique",
+        description="Efface définitivement tous les envois d'une adresse électronique "
+        "(droit à l'effacement), avec leurs courriels.",
+    )
     _common(erase)
     erase.add_argument("--email", required=True, help="adresse électronique de la personne")
-    erase.add_argument("--yes", action="store_true", help="confirmer l'effacement (sans cette option, rien n'est effacé)")
+    erase.add_argument(
+        "--yes", action="store_true", help="confirmer l'effacement (sans cette option, rien n'est effacé)"
+    )
 
-    send = commands.add_parser("send-outbox", help="envoyer les courriels en attente",
-                               description="Envoie les courriels en attente dont l'heure est venue (réglages FORMBACKEND_SMTP_*).")
+    send = commands.add_parser(
+        "send-outbox",
+        help="envoyer les courriels en attente",
+        description="Envoie les courriels en attente dont l'heure est venue (réglages FORMBACKEND_SMTP_*).",
+    )
     _common(send)
     return parser
 
 
 def _settings(args) -> Settings:
-    overrides = {"db_path": args.db, "forms_path": args.forms,
-                 "host": getattr(args, "host", None), "port": getattr(args, "port", None),
-                 "sessions_path": getattr(args, "sessions", None)}
+    overrides = {
+        "db_path": args.db,
+        "forms_path": args.forms,
+        "host": getattr(args, "host", None),
+        "port": getattr(args, "port", None),
+        "sessions_path": getattr(args, "sessions", None),
+    }
     if getattr(args, "allowed_origins", None):
         from formbackend.settings import parse_origins
 
@@ -119,17 +159,30 @@ def _serve(args, settings: Settings) -> int:
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s : %(message)s")
     app = create_app(settings)
     logging.getLogger("formbackend").info(
-        "service démarré formulaires=%s origines=%s", ",".join(app.state.receiver.forms.formulaires), ",".join(settings.allowed_origins)
+        "service démarré formulaires=%s origines=%s",
+        ",".join(app.state.receiver.forms.formulaires),
+        ",".join(settings.allowed_origins),
     )
     if not settings.notify_to:
-        logging.getLogger("formbackend").warning("aucune notification au Centre de gestion : FORMBACKEND_NOTIFY_TO est vide")
+        logging.getLogger("formbackend").warning(
+            "aucune notification au Centre de gestion : FORMBACKEND_NOTIFY_TO est vide"
+        )
     if not settings.admin_enabled:
         logging.getLogger("formbackend").warning(
-            "administration désactivée : FORMBACKEND_ADMIN_USER ou FORMBACKEND_ADMIN_PASSWORD manque")
+            "administration désactivée : FORMBACKEND_ADMIN_USER ou FORMBACKEND_ADMIN_PASSWORD manque"
+        )
     # No access log: it would hold the visitors' addresses.
-    uvicorn.run(app, host=settings.host, port=settings.port, access_log=False, log_config=None, log_level=args.log_level,
-                proxy_headers=bool(settings.forwarded_allow_ips), forwarded_allow_ips=settings.forwarded_allow_ips or None,
-                server_header=False)
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        access_log=False,
+        log_config=None,
+        log_level=args.log_level,
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=settings.forwarded_allow_ips or None,
+        server_header=False,
+    )
     return 0
 
 
@@ -158,7 +211,10 @@ def _export(args, settings: Settings) -> int:
     forms = load(settings.forms_path)
     definition = forms.formulaires.get(args.form)
     if definition is None:
-        print(f"erreur : le formulaire « {args.form} » n'existe pas — choisissez parmi {', '.join(forms.formulaires)}", file=sys.stderr)
+        print(
+            f"erreur : le formulaire « {args.form} » n'existe pas — choisissez parmi {', '.join(forms.formulaires)}",
+            file=sys.stderr,
+        )
         return 2
     submissions = list(store.iter_submissions(args.form, session=args.session))
     _write(args.output, csv_export.export_text(definition, submissions).encode("utf-8"))
@@ -187,8 +243,11 @@ def _purge(args, settings: Settings) -> int:
         print(f"{form} : {count} envoi(s) effacé(s) (conservation {retention[form]} jours)")
     others = sorted(set(store.counts_by_form()) - set(retention))
     for form in others:
-        print(f"attention : le formulaire « {form} » n'est plus dans le fichier des formulaires ; "
-              "ses envois sont gardés — effacez-les ou remettez sa définition", file=sys.stderr)
+        print(
+            f"attention : le formulaire « {form} » n'est plus dans le fichier des formulaires ; "
+            "ses envois sont gardés — effacez-les ou remettez sa définition",
+            file=sys.stderr,
+        )
     return 0
 
 
@@ -213,14 +272,24 @@ def _send_outbox(args, settings: Settings) -> int:
 
     logging.basicConfig(level="INFO", format="%(asctime)s %(levelname)s %(name)s : %(message)s")
     if not settings.smtp_enabled:
-        print("erreur : définissez FORMBACKEND_SMTP_HOST et FORMBACKEND_MAIL_FROM pour envoyer les courriels", file=sys.stderr)
+        print(
+            "erreur : définissez FORMBACKEND_SMTP_HOST et FORMBACKEND_MAIL_FROM pour envoyer les courriels",
+            file=sys.stderr,
+        )
         return 2
     result = send_due(Store(settings.db_path), settings)
     print(f"{result['envoyes']} courriel(s) envoyé(s), {result['echecs']} échec(s) (nouvel essai plus tard).")
     return 1 if result["echecs"] else 0
 
 
-COMMANDS = {"serve": _serve, "export": _export, "counts": _counts, "purge": _purge, "erase": _erase, "send-outbox": _send_outbox}
+COMMANDS = {
+    "serve": _serve,
+    "export": _export,
+    "counts": _counts,
+    "purge": _purge,
+    "erase": _erase,
+    "send-outbox": _send_outbox,
+}
 
 
 def main(argv: list[str] | None = None) -> int:

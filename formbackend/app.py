@@ -35,13 +35,14 @@ log = logging.getLogger(__name__)
 
 
 CONTENT_SECURITY_POLICY = (
-    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-    "frame-ancestors 'none'; base-uri 'none'"
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 
 
 async def stylesheet(request: Request) -> Response:
-    return Response(pages.stylesheet(), media_type="text/css; charset=utf-8", headers={"Cache-Control": "public, max-age=3600"})
+    return Response(
+        pages.stylesheet(), media_type="text/css; charset=utf-8", headers={"Cache-Control": "public, max-age=3600"}
+    )
 
 
 async def health(request: Request) -> Response:
@@ -49,18 +50,27 @@ async def health(request: Request) -> Response:
 
 
 async def home(request: Request) -> Response:
-    return status_page(request, 200, "Récepteur de formulaires du CDG 44",
-                       ["Ce service reçoit les formulaires du site du CDG 44. Il n'a pas de page à consulter."])
+    return status_page(
+        request,
+        200,
+        "Récepteur de formulaires du CDG 44",
+        ["Ce service reçoit les formulaires du site du CDG 44. Il n'a pas de page à consulter."],
+    )
 
 
 async def http_error(request: Request, exc: HTTPException) -> Response:
     titles = {404: "Page introuvable", 405: "Méthode non autorisée"}
     title = titles.get(exc.status_code, "Erreur")
-    text = {404: "Cette adresse ne correspond à aucune page du récepteur de formulaires.",
-            405: "Cette adresse n'accepte pas ce type de requête."}.get(exc.status_code, "La requête n'a pas pu aboutir.")
+    text = {
+        404: "Cette adresse ne correspond à aucune page du récepteur de formulaires.",
+        405: "Cette adresse n'accepte pas ce type de requête.",
+    }.get(exc.status_code, "La requête n'a pas pu aboutir.")
     if wants_json(request):
-        return JSONResponse({"ok": False, "errors": [{"field": None, "code": str(exc.status_code), "message": text}]},
-                            status_code=exc.status_code, headers=exc.headers)
+        return JSONResponse(
+            {"ok": False, "errors": [{"field": None, "code": str(exc.status_code), "message": text}]},
+            status_code=exc.status_code,
+            headers=exc.headers,
+        )
     return status_page(request, exc.status_code, title, [text], exc.headers)
 
 
@@ -93,8 +103,12 @@ def create_app(settings: Settings, forms: FormsFile | None = None) -> Starlette:
     forms = forms if forms is not None else load(settings.forms_path)
     store = Store(settings.db_path)
     state = State(
-        settings=settings, forms=forms, store=store, writer=Writer(settings.db_path),
-        limiter=RateLimiter(settings.rate_limit, settings.rate_window_seconds), worker=OutboxWorker(store, settings),
+        settings=settings,
+        forms=forms,
+        store=store,
+        writer=Writer(settings.db_path),
+        limiter=RateLimiter(settings.rate_limit, settings.rate_window_seconds),
+        worker=OutboxWorker(store, settings),
         admin_failures=admin.failed_logins_limiter(),
         open_sessions=OpenSessions(settings.sessions_path) if settings.sessions_path else None,
     )

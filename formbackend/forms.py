@@ -16,7 +16,9 @@ def load(path: Path) -> FormsFile:
     errors = [problem for problem in result.problems if problem.is_error]
     if result.value is None or errors:
         if not Path(path).exists():
-            raise FormsFileError(f"{path} : fichier introuvable — indiquez le fichier des formulaires avec --forms ou FORMBACKEND_FORMS")
+            raise FormsFileError(
+                f"{path} : fichier introuvable — indiquez le fichier des formulaires avec --forms ou FORMBACKEND_FORMS"
+            )
         lines = [f"{path} ne peut pas être utilisé :"]
         lines += [f"  {problem}" for problem in errors]
         raise FormsFileError("\n".join(lines))

@@ -26,7 +26,9 @@ _environment = Environment(
 
 
 def render(template: str, root_path: str = "", **context) -> str:
-    return _environment.get_template(template).render(stylesheet=f"{root_path}/static/formbackend.css", root=root_path, **context)
+    return _environment.get_template(template).render(
+        stylesheet=f"{root_path}/static/formbackend.css", root=root_path, **context
+    )
 
 
 def stylesheet() -> bytes:

@@ -20,7 +20,13 @@ def cors_headers(origin: str | None, settings: Settings) -> dict[str, str]:
     return headers
 
 
-def status_page(request: Request, status: int, title: str, paragraphs: list[str], headers: dict | None = None,
-                back: str | None = None) -> HTMLResponse:
+def status_page(
+    request: Request,
+    status: int,
+    title: str,
+    paragraphs: list[str],
+    headers: dict | None = None,
+    back: str | None = None,
+) -> HTMLResponse:
     html = pages.render("message.html", pages.app_root(request.scope), title=title, paragraphs=paragraphs, back=back)
     return HTMLResponse(html, status_code=status, headers=headers)

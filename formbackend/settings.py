@@ -160,11 +160,17 @@ def from_env(environ: Mapping[str, str] | None = None, **overrides) -> Settings:
 
 def check(settings: Settings) -> None:
     if not settings.allowed_origins:
-        raise SettingsError("FORMBACKEND_ALLOWED_ORIGINS est vide — indiquez l'origine du site, par exemple https://www.cdg44.fr")
+        raise SettingsError(
+            "FORMBACKEND_ALLOWED_ORIGINS est vide — indiquez l'origine du site, par exemple https://www.cdg44.fr"
+        )
     if not settings.default_next_path.startswith("/"):
         raise SettingsError("FORMBACKEND_DEFAULT_NEXT_PATH doit commencer par « / », par exemple /merci/")
-    for name, value in (("FORMBACKEND_MAX_BODY_BYTES", settings.max_body_bytes), ("FORMBACKEND_MAX_FIELDS", settings.max_fields),
-                        ("FORMBACKEND_RATE_LIMIT", settings.rate_limit), ("FORMBACKEND_OUTBOX_MAX_ATTEMPTS", settings.outbox_max_attempts)):
+    for name, value in (
+        ("FORMBACKEND_MAX_BODY_BYTES", settings.max_body_bytes),
+        ("FORMBACKEND_MAX_FIELDS", settings.max_fields),
+        ("FORMBACKEND_RATE_LIMIT", settings.rate_limit),
+        ("FORMBACKEND_OUTBOX_MAX_ATTEMPTS", settings.outbox_max_attempts),
+    ):
         if value < 1:
             raise SettingsError(f"{name} doit être un nombre entier positif")
     if settings.smtp_starttls and settings.smtp_ssl:

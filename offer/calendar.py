@@ -191,7 +191,10 @@ def entry_calendar(item: CatalogueItem, url: str, stamp: dt.datetime, cache: dic
 
 
 def feed_calendar(
-    items: Iterable[CatalogueItem], url_for: Callable[[CatalogueItem], str], stamp: dt.datetime, cache: dict | None = None
+    items: Iterable[CatalogueItem],
+    url_for: Callable[[CatalogueItem], str],
+    stamp: dt.datetime,
+    cache: dict | None = None,
 ) -> bytes:
     """The subscribable calendar of every session of the upcoming items, by start time."""
     keyed = []

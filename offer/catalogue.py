@@ -43,9 +43,13 @@ def read_registration_counts(path: str | Path | None) -> dict[str, int]:
     except PermissionError:
         raise CountsFileError(f"{path} : lecture interdite — rendez le fichier lisible (chmod 0644)") from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CountsFileError(f"{path} : fichier illisible ({exc.__class__.__name__}) — régénérez-le avec « python -m formbackend counts »") from None
+        raise CountsFileError(
+            f"{path} : fichier illisible ({exc.__class__.__name__}) — régénérez-le avec « python -m formbackend counts »"
+        ) from None
     if not isinstance(data, dict):
-        raise CountsFileError(f"{path} : un objet JSON {{\"session\": nombre}} est attendu — régénérez-le avec « python -m formbackend counts »")
+        raise CountsFileError(
+            f'{path} : un objet JSON {{"session": nombre}} est attendu — régénérez-le avec « python -m formbackend counts »'
+        )
     return {str(k): v for k, v in data.items() if isinstance(v, int) and not isinstance(v, bool) and v >= 0}
 
 

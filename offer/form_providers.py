@@ -95,12 +95,16 @@ class NetlifyForms(Provider):
 PROVIDERS: dict[str, Provider] = {
     "selfhosted": SelfHosted("selfhosted", outside_eu=False, required_settings=("FORM_ENDPOINT",)),
     "formspree": Formspree(
-        "formspree", outside_eu=True, required_settings=("FORMSPREE_IDS",),
+        "formspree",
+        outside_eu=True,
+        required_settings=("FORMSPREE_IDS",),
         processor_notice="Les formulaires sont reçus par Formspree, sous-traitant du CDG 44 établi aux États-Unis :"
         " vos données sont transférées hors de l'Union européenne.",
     ),
     "netlify": NetlifyForms(
-        "netlify", outside_eu=True, required_settings=(),
+        "netlify",
+        outside_eu=True,
+        required_settings=(),
         processor_notice="Les formulaires sont reçus par Netlify, hébergeur et sous-traitant du CDG 44 établi aux"
         " États-Unis : vos données sont transférées hors de l'Union européenne.",
     ),

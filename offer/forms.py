@@ -21,8 +21,17 @@ Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 AUTOCOMPLETE_TOKENS = {
-    "name", "given-name", "family-name", "email", "tel", "organization", "organization-title",
-    "street-address", "postal-code", "address-level2", "off",
+    "name",
+    "given-name",
+    "family-name",
+    "email",
+    "tel",
+    "organization",
+    "organization-title",
+    "street-address",
+    "postal-code",
+    "address-level2",
+    "off",
 }
 
 
@@ -37,7 +46,9 @@ class FieldKind(str, enum.Enum):
 
     @property
     def input_type(self) -> str:
-        return {"texte": "text", "email": "email", "tel": "tel", "nombre": "number", "cache": "hidden"}.get(self.value, "")
+        return {"texte": "text", "email": "email", "tel": "tel", "nombre": "number", "cache": "hidden"}.get(
+            self.value, ""
+        )
 
 
 class Strict(BaseModel):
@@ -47,14 +58,20 @@ class Strict(BaseModel):
 class FormField(Strict):
     nom: Name = Field(description="Nom technique du champ (minuscules, chiffres, _).")
     libelle: Text | None = Field(default=None, description="Libellé affiché. Obligatoire sauf pour un champ caché.")
-    type: Annotated[FieldKind, StrictMode(False)] = Field(description="texte, email, tel, nombre, zone_texte, choix ou cache.")
+    type: Annotated[FieldKind, StrictMode(False)] = Field(
+        description="texte, email, tel, nombre, zone_texte, choix ou cache."
+    )
     requis: bool = Field(default=False, description="true si le champ est obligatoire.")
     aide: Text | None = Field(default=None, description="Aide affichée sous le libellé.")
-    autocomplete: str | None = Field(default=None, description="Jeton autocomplete HTML (given-name, family-name, email, tel, organization…).")
+    autocomplete: str | None = Field(
+        default=None, description="Jeton autocomplete HTML (given-name, family-name, email, tel, organization…)."
+    )
     longueur_max: int | None = Field(default=None, ge=1, le=10000, description="Nombre maximal de caractères.")
     min: int | None = Field(default=None, description="Valeur minimale (champ nombre).")
     max: int | None = Field(default=None, description="Valeur maximale (champ nombre).")
-    choix: dict[str, str] | list[str] | None = Field(default=None, description="Valeurs permises (champ choix ou cache).")
+    choix: dict[str, str] | list[str] | None = Field(
+        default=None, description="Valeurs permises (champ choix ou cache)."
+    )
 
     @model_validator(mode="after")
     def _consistent(self):
@@ -84,7 +101,9 @@ class FormDefinition(Strict):
     sujet: Text = Field(description="Objet du courriel de notification.")
     finalite: Text = Field(description="Finalité du traitement (notice RGPD).")
     base_legale: Text
-    conservation_jours: int = Field(ge=1, le=3650, description="Durée de conservation appliquée par la purge, en jours.")
+    conservation_jours: int = Field(
+        ge=1, le=3650, description="Durée de conservation appliquée par la purge, en jours."
+    )
     conservation: Text = Field(description="Durée de conservation, en clair pour la notice.")
     champs: list[FormField] = Field(min_length=1)
 
@@ -112,7 +131,16 @@ class FormsFile(Strict):
 def load_forms(path: Path, root: Path | None = None) -> LoadResult:
     """LoadResult(value=FormsFile) with French problems, as for the other files."""
     if not path.is_file():
-        return LoadResult(problems=[Problem(relative(path, root), 1, "", "fichier des formulaires absent — rétablissez content/forms.yaml (historique du dépôt)")])
+        return LoadResult(
+            problems=[
+                Problem(
+                    relative(path, root),
+                    1,
+                    "",
+                    "fichier des formulaires absent — rétablissez content/forms.yaml (historique du dépôt)",
+                )
+            ]
+        )
     result = parse_model(FormsFile, path, root)
     if result.value is not None:
         result.value = result.value[0]

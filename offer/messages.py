@@ -142,9 +142,13 @@ def french_message(error: dict, data) -> tuple[int, str, str]:
                 example = f'{key}: "{text}, {last}"'
             else:
                 example = 'adresse: "6 rue du Pen Duick II, 44300 Nantes"'
-            return line, label, (
-                f"« {last} » est lu comme un nom de champ : entre accolades, une virgule sépare les champs"
-                f" — mettez la valeur qui contient une virgule entre guillemets : {example}"
+            return (
+                line,
+                label,
+                (
+                    f"« {last} » est lu comme un nom de champ : entre accolades, une virgule sépare les champs"
+                    f" — mettez la valeur qui contient une virgule entre guillemets : {example}"
+                ),
             )
         known = _known_fields(error)
         guess = difflib.get_close_matches(last, known, n=1, cutoff=0.6) if known else []
@@ -157,20 +161,32 @@ def french_message(error: dict, data) -> tuple[int, str, str]:
             return line, label, trap
         example_time = example or '"14:30"'
         if isinstance(value, bool):
-            return line, label, (
-                f"YAML lit « {raw} » comme « {'vrai' if value else 'faux'} », pas comme une heure"
-                f" — écrivez l'heure entre guillemets au format HH:MM, par exemple {example_time},"
-                " ou supprimez la ligne pour garder l'heure par défaut"
+            return (
+                line,
+                label,
+                (
+                    f"YAML lit « {raw} » comme « {'vrai' if value else 'faux'} », pas comme une heure"
+                    f" — écrivez l'heure entre guillemets au format HH:MM, par exemple {example_time},"
+                    " ou supprimez la ligne pour garder l'heure par défaut"
+                ),
             )
-        return line, label, f"heure invalide « {raw or value} » — écrivez l'heure entre guillemets au format HH:MM, par exemple {example_time}"
+        return (
+            line,
+            label,
+            f"heure invalide « {raw or value} » — écrivez l'heure entre guillemets au format HH:MM, par exemple {example_time}",
+        )
     if kind == "string_type":
         trap = _trap_message(raw, value)
         if trap:
             return line, label, trap
-        return line, label, f"un texte est attendu — écrivez-le entre guillemets : \"{raw or value}\""
+        return line, label, f'un texte est attendu — écrivez-le entre guillemets : "{raw or value}"'
     if kind == "string_pattern_mismatch":
         if last == "slug" and isinstance(value, str) and slugify(value):
-            return line, label, f"valeur « {value} » au mauvais format — minuscules, chiffres et tirets seulement : écrivez {slugify(value)}"
+            return (
+                line,
+                label,
+                f"valeur « {value} » au mauvais format — minuscules, chiffres et tirets seulement : écrivez {slugify(value)}",
+            )
         hint = f", par exemple {example}" if example else ""
         return line, label, f"valeur « {value} » au mauvais format{hint}"
     if kind == "string_too_short":
@@ -179,19 +195,39 @@ def french_message(error: dict, data) -> tuple[int, str, str]:
         return line, label, f"texte trop long ({len(value)} caractères) — {ctx.get('max_length')} caractères au plus"
     if kind in ("date_type", "date_from_datetime_inexact", "date_from_datetime_parsing", "date_parsing"):
         if isinstance(value, str) or kind == "date_from_datetime_inexact":
-            return line, label, f"date invalide « {raw or value} » — écrivez une date réelle au format AAAA-MM-JJ, par exemple 2027-03-11"
+            return (
+                line,
+                label,
+                f"date invalide « {raw or value} » — écrivez une date réelle au format AAAA-MM-JJ, par exemple 2027-03-11",
+            )
         return line, label, f"date attendue au lieu de « {raw or value} » — écrivez AAAA-MM-JJ, par exemple 2027-03-11"
     if kind in ("int_type", "int_parsing", "int_from_float"):
         if isinstance(value, bool):
-            return line, label, f"nombre entier attendu, YAML a lu « {raw} » comme vrai/faux — écrivez un nombre, par exemple {example or 10}"
-        return line, label, f"nombre entier attendu au lieu de « {raw or value} » — écrivez par exemple {example or 10}, sans guillemets"
+            return (
+                line,
+                label,
+                f"nombre entier attendu, YAML a lu « {raw} » comme vrai/faux — écrivez un nombre, par exemple {example or 10}",
+            )
+        return (
+            line,
+            label,
+            f"nombre entier attendu au lieu de « {raw or value} » — écrivez par exemple {example or 10}, sans guillemets",
+        )
     if kind in ("decimal_type", "decimal_parsing"):
-        return line, label, f"montant attendu au lieu de « {raw or value} » — écrivez un nombre, par exemple {example or 280}"
+        return (
+            line,
+            label,
+            f"montant attendu au lieu de « {raw or value} » — écrivez un nombre, par exemple {example or 280}",
+        )
     if kind in ("greater_than_equal", "greater_than"):
         if last == "inscrits":
             return line, label, f"le nombre d'inscrits ne peut pas être négatif ({raw or value}) — écrivez 0 ou plus"
         if last == "capacite":
-            return line, label, f"la capacité doit être d'au moins une place ({raw or value}) — écrivez par exemple {example}"
+            return (
+                line,
+                label,
+                f"la capacité doit être d'au moins une place ({raw or value}) — écrivez par exemple {example}",
+            )
         bound = f"écrivez {ctx['ge']} ou plus" if "ge" in ctx else f"écrivez un nombre supérieur à {ctx.get('gt')}"
         return line, label, f"la valeur {raw or value} est trop petite — {bound}"
     if kind in ("less_than_equal", "less_than"):
@@ -203,7 +239,11 @@ def french_message(error: dict, data) -> tuple[int, str, str]:
         example_list = _LIST_EXAMPLES.get(last, f"{last}: [premier, second]")
         return line, label, f"une liste est attendue — écrivez par exemple {example_list}"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
-        return line, label, "un bloc de champs est attendu (champ: valeur, indentés en dessous) — voir l'exemple dans docs/editeurs.md"
+        return (
+            line,
+            label,
+            "un bloc de champs est attendu (champ: valeur, indentés en dessous) — voir l'exemple dans docs/editeurs.md",
+        )
     if kind == "literal_error":
         allowed = re.findall(r"'([^']*)'", ctx.get("expected", ""))
         guess = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.5)
@@ -220,7 +260,11 @@ def french_message(error: dict, data) -> tuple[int, str, str]:
         return line, label, f"valeur « {raw or value} » incorrecte" + (f" — écrivez {expected}" if expected else "")
     if kind == "bool_type":
         return line, label, "oui/non attendu — écrivez true ou false"
-    return line, label, f"valeur incorrecte « {raw or value} » — vérifiez ce champ dans le guide des éditeurs (docs/editeurs.md)"
+    return (
+        line,
+        label,
+        f"valeur incorrecte « {raw or value} » — vérifiez ce champ dans le guide des éditeurs (docs/editeurs.md)",
+    )
 
 
 def _previous_entry(data, loc: tuple) -> tuple[str, str] | None:

@@ -94,21 +94,23 @@ class Contact(Strict):
         default=None, description="Adresse électronique de contact."
     )
     telephone: Annotated[str, StringConstraints(pattern=r"^[0-9 +().]{6,20}$")] | None = Field(
-        default=None, description="Numéro de téléphone, entre guillemets : \"02 40 20 77 50\"."
+        default=None, description='Numéro de téléphone, entre guillemets : "02 40 20 77 50".'
     )
 
 
 class Session(Strict):
     date: IsoDate = Field(description="Date de la séance, au format AAAA-MM-JJ : 2027-03-11.")
-    duree: Annotated[Duration, StrictMode(False)] = Field(description="« journee » (une journée) ou « demi-journee » (une demi-journée).")
+    duree: Annotated[Duration, StrictMode(False)] = Field(
+        description="« journee » (une journée) ou « demi-journee » (une demi-journée)."
+    )
     debut: ClockTime | None = Field(
         default=None,
-        description="Heure de début entre guillemets, au format HH:MM : \"09:00\". Par défaut 09:00.",
+        description='Heure de début entre guillemets, au format HH:MM : "09:00". Par défaut 09:00.',
     )
     fin: ClockTime | None = Field(
         default=None,
         description=(
-            "Heure de fin entre guillemets, au format HH:MM : \"12:30\". Par défaut : début + 8 h"
+            'Heure de fin entre guillemets, au format HH:MM : "12:30". Par défaut : début + 8 h'
             " pour une journée, début + 3 h 30 pour une demi-journée."
         ),
     )
@@ -141,7 +143,9 @@ class Session(Strict):
 class Workshop(Strict):
     """One workshop ("atelier") or co-development group ("codev"), one YAML file."""
 
-    type: Annotated[OfferType, StrictMode(False)] = Field(description="« atelier » (atelier inter-collectivités) ou « codev » (groupe de co-développement).")
+    type: Annotated[OfferType, StrictMode(False)] = Field(
+        description="« atelier » (atelier inter-collectivités) ou « codev » (groupe de co-développement)."
+    )
     titre: ShortText = Field(description="Titre court affiché dans le catalogue.")
     question: Text | None = Field(
         default=None,
@@ -172,14 +176,18 @@ class Workshop(Strict):
         default=Status.PROGRAMME,
         description="« programme » (par défaut), « reporte » (reporté, nouvelles dates à venir) ou « annule » (annulé).",
     )
-    contact: Contact | None = Field(default=None, description="Contact pour cette session ; par défaut, le service Conseil & accompagnement en organisation et ressources humaines (CAORH) du CDG 44.")
+    contact: Contact | None = Field(
+        default=None,
+        description="Contact pour cette session ; par défaut, le service Conseil & accompagnement en organisation et ressources humaines (CAORH) du CDG 44.",
+    )
     description: Text | None = Field(default=None, description="Présentation détaillée, en Markdown.")
     slug: Slug | None = Field(
         default=None,
         description="Adresse de la page (minuscules, chiffres et tirets). Par défaut : le nom du fichier sans « .yaml ».",
     )
     publie_le: IsoDate | None = Field(
-        default=None, description="Date de mise en ligne, pour le flux Atom. Par défaut : l'ouverture des inscriptions, sinon deux mois avant leur clôture."
+        default=None,
+        description="Date de mise en ligne, pour le flux Atom. Par défaut : l'ouverture des inscriptions, sinon deux mois avant leur clôture.",
     )
 
     @field_validator("statut", mode="before")
@@ -222,7 +230,9 @@ class Workshop(Strict):
 
 
 class Rate(Strict):
-    annee: int = Field(ge=2000, le=2100, description="Année d'application du tarif, voté par le conseil d'administration.")
+    annee: int = Field(
+        ge=2000, le=2100, description="Année d'application du tarif, voté par le conseil d'administration."
+    )
     journee: Decimal = Field(gt=0, description="Tarif d'une journée, par participant, en euros.")
     demi_journee: Decimal = Field(gt=0, description="Tarif d'une demi-journée, par participant, en euros.")
     deliberation: Text | None = Field(default=None, description="Référence de la délibération qui fixe le tarif.")

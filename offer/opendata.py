@@ -104,7 +104,12 @@ def to_csv(rows: list[dict]) -> str:
     """
     buffer = io.StringIO(newline="")
     writer = csv.DictWriter(
-        buffer, fieldnames=COLUMNS, delimiter=",", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n", extrasaction="raise"
+        buffer,
+        fieldnames=COLUMNS,
+        delimiter=",",
+        quoting=csv.QUOTE_MINIMAL,
+        lineterminator="\r\n",
+        extrasaction="raise",
     )
     writer.writeheader()
     writer.writerows(rows)

@@ -63,7 +63,11 @@ def report_problems(problems: list[Problem], stream=None) -> None:
     if not problems:
         return
     lines = [str(p) for p in problems]
-    verdict = "la construction est arrêtée, le site publié reste inchangé" if any(p.is_error for p in problems) else "la construction continue"
+    verdict = (
+        "la construction est arrêtée, le site publié reste inchangé"
+        if any(p.is_error for p in problems)
+        else "la construction continue"
+    )
     lines.append(f"Contenu : {summary(problems)} — {verdict}.")
     (stream or sys.stderr).write("\n".join(lines) + "\n")
     (stream or sys.stderr).flush()

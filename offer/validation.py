@@ -76,11 +76,17 @@ def parse_model(model: type[BaseModel], path: Path, root: Path | None):
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        return LoadResult(problems=[Problem(
-            name, line, "",
-            "le fichier n'est pas enregistré en UTF-8 (un caractère accentué de cette ligne est illisible)"
-            " — enregistrez-le en UTF-8 depuis votre éditeur (« Enregistrer avec l'encodage » → UTF-8)",
-        )])
+        return LoadResult(
+            problems=[
+                Problem(
+                    name,
+                    line,
+                    "",
+                    "le fichier n'est pas enregistré en UTF-8 (un caractère accentué de cette ligne est illisible)"
+                    " — enregistrez-le en UTF-8 depuis votre éditeur (« Enregistrer avec l'encodage » → UTF-8)",
+                )
+            ]
+        )
     text = text.replace("\r\n", "\n")
     try:
         data = load_yaml_text(text)
@@ -145,7 +151,9 @@ def load_rates(path: Path, root: Path | None = None) -> LoadResult:
     for index, year in enumerate(years):
         if years.count(year) > 1 and years.index(year) != index:
             line, _, _ = messages.locate(data, ("tarifs", index))
-            problems.append(Problem(name, line, f"tarifs[{index + 1}].annee", f"l'année {year} a deux tarifs — gardez-en un seul"))
+            problems.append(
+                Problem(name, line, f"tarifs[{index + 1}].annee", f"l'année {year} a deux tarifs — gardez-en un seul")
+            )
     return LoadResult(value=table, problems=problems)
 
 
@@ -160,18 +168,42 @@ def check_workshop(workshop: Workshop, data, name: str, rate_years: set[int] | N
     if kind is OfferType.ATELIER:
         for required in ("question", "objet"):
             if getattr(workshop, required) is None:
-                problems.append(Problem(name, data.line, required, f"champ obligatoire pour un atelier — ajoutez la ligne « {required}: … »"))
+                problems.append(
+                    Problem(
+                        name,
+                        data.line,
+                        required,
+                        f"champ obligatoire pour un atelier — ajoutez la ligne « {required}: … »",
+                    )
+                )
         question = workshop.question or ""
         if question and not question.lower().startswith("comment faire pour"):
-            problems.append(Problem(name, at("question"), "question", "la question d'un atelier commence par « Comment faire pour… »", WARNING))
+            problems.append(
+                Problem(
+                    name,
+                    at("question"),
+                    "question",
+                    "la question d'un atelier commence par « Comment faire pour… »",
+                    WARNING,
+                )
+            )
     maximum = MAX_GROUP_SIZE[kind.value]
     if workshop.capacite > maximum:
         what = "un atelier" if kind is OfferType.ATELIER else "un groupe de co-développement"
-        problems.append(Problem(name, at("capacite"), "capacite", f"{workshop.capacite} places, c'est trop pour {what} — écrivez {maximum} au plus"))
+        problems.append(
+            Problem(
+                name,
+                at("capacite"),
+                "capacite",
+                f"{workshop.capacite} places, c'est trop pour {what} — écrivez {maximum} au plus",
+            )
+        )
     if workshop.inscrits > workshop.capacite:
         problems.append(
             Problem(
-                name, at("inscrits"), "inscrits",
+                name,
+                at("inscrits"),
+                "inscrits",
                 f"{workshop.inscrits} inscrits pour {workshop.capacite} places — le nombre d'inscrits ne peut pas dépasser la capacité"
                 " (les personnes en plus vont en liste d'attente)",
             )
@@ -180,49 +212,82 @@ def check_workshop(workshop: Workshop, data, name: str, rate_years: set[int] | N
     for index in range(1, len(dates)):
         if dates[index] < dates[index - 1]:
             problems.append(
-                Problem(name, at("seances", index), f"seances[{index + 1}].date",
-                        "les séances ne sont pas dans l'ordre chronologique — classez-les de la plus ancienne à la plus récente")
+                Problem(
+                    name,
+                    at("seances", index),
+                    f"seances[{index + 1}].date",
+                    "les séances ne sont pas dans l'ordre chronologique — classez-les de la plus ancienne à la plus récente",
+                )
             )
         elif dates[index] == dates[index - 1]:
             problems.append(
-                Problem(name, at("seances", index), f"seances[{index + 1}].date",
-                        "deux séances le même jour — regroupez-les en une journée ou corrigez la date")
+                Problem(
+                    name,
+                    at("seances", index),
+                    f"seances[{index + 1}].date",
+                    "deux séances le même jour — regroupez-les en une journée ou corrigez la date",
+                )
             )
     for index, session in enumerate(workshop.seances):
         if session.end_time <= session.start_time:
             problems.append(
-                Problem(name, at("seances", index), f"seances[{index + 1}].fin",
-                        f"la séance finit ({session.end_time:%H:%M}) avant de commencer ({session.start_time:%H:%M}) — corrigez l'heure de fin")
+                Problem(
+                    name,
+                    at("seances", index),
+                    f"seances[{index + 1}].fin",
+                    f"la séance finit ({session.end_time:%H:%M}) avant de commencer ({session.start_time:%H:%M}) — corrigez l'heure de fin",
+                )
             )
     deadline = workshop.cloture_inscriptions
     if deadline and deadline >= workshop.first_date:
         problems.append(
-            Problem(name, at("cloture_inscriptions"), "cloture_inscriptions",
-                    f"la clôture des inscriptions ({deadline.isoformat()}) doit précéder la première séance"
-                    f" ({workshop.first_date.isoformat()}) — écrivez une date antérieure, par exemple {(workshop.first_date - dt.timedelta(days=7)).isoformat()}")
+            Problem(
+                name,
+                at("cloture_inscriptions"),
+                "cloture_inscriptions",
+                f"la clôture des inscriptions ({deadline.isoformat()}) doit précéder la première séance"
+                f" ({workshop.first_date.isoformat()}) — écrivez une date antérieure, par exemple {(workshop.first_date - dt.timedelta(days=7)).isoformat()}",
+            )
         )
     opening = workshop.ouverture_inscriptions
     if opening and opening > workshop.registration_deadline:
         problems.append(
-            Problem(name, at("ouverture_inscriptions"), "ouverture_inscriptions",
-                    "l'ouverture des inscriptions est postérieure à leur clôture — écrivez une date d'ouverture plus ancienne")
+            Problem(
+                name,
+                at("ouverture_inscriptions"),
+                "ouverture_inscriptions",
+                "l'ouverture des inscriptions est postérieure à leur clôture — écrivez une date d'ouverture plus ancienne",
+            )
         )
     if kind is OfferType.CODEV:
         half_days = sum(1 for s in workshop.seances if not s.is_full_day)
         span = (workshop.last_date - workshop.first_date).days
-        if half_days != CODEV_HALF_DAYS or len(workshop.seances) != CODEV_HALF_DAYS or not (CODEV_SPAN_DAYS[0] <= span <= CODEV_SPAN_DAYS[1]):
+        if (
+            half_days != CODEV_HALF_DAYS
+            or len(workshop.seances) != CODEV_HALF_DAYS
+            or not (CODEV_SPAN_DAYS[0] <= span <= CODEV_SPAN_DAYS[1])
+        ):
             problems.append(
-                Problem(name, at("seances"), "seances",
-                        f"un groupe de co-développement se réunit 5 demi-journées sur environ 6 mois ; ce fichier a"
-                        f" {len(workshop.seances)} séance(s) dont {half_days} demi-journée(s) sur {span} jours", WARNING)
+                Problem(
+                    name,
+                    at("seances"),
+                    "seances",
+                    f"un groupe de co-développement se réunit 5 demi-journées sur environ 6 mois ; ce fichier a"
+                    f" {len(workshop.seances)} séance(s) dont {half_days} demi-journée(s) sur {span} jours",
+                    WARNING,
+                )
             )
     if rate_years is not None:
         year = workshop.first_date.year
         if not any(y <= year for y in rate_years):
             problems.append(
-                Problem(name, at("seances", 0), "seances[1].date",
-                        f"aucun tarif n'existe pour {year} ou une année antérieure dans content/tarifs.yaml"
-                        f" — vérifiez la date, ou ajoutez le tarif de {year} dans content/tarifs.yaml")
+                Problem(
+                    name,
+                    at("seances", 0),
+                    "seances[1].date",
+                    f"aucun tarif n'existe pour {year} ou une année antérieure dans content/tarifs.yaml"
+                    f" — vérifiez la date, ou ajoutez le tarif de {year} dans content/tarifs.yaml",
+                )
             )
     return problems
 
@@ -239,7 +304,7 @@ def _sessions_without_bad_times(data, labels: set[str]):
     cleaned = []
     for number, session in enumerate(sessions, start=1):
         prefix = f"seances[{number}]"
-        bad_keys = {label[len(prefix) + 1:] for label in labels if label.startswith(prefix + ".")}
+        bad_keys = {label[len(prefix) + 1 :] for label in labels if label.startswith(prefix + ".")}
         if f"{prefix}" in labels or not isinstance(session, dict) or bad_keys - {"debut", "fin"}:
             return None
         cleaned.append({k: v for k, v in session.items() if k not in bad_keys})
@@ -262,8 +327,13 @@ def _partial_workshop(data, invalid: set[str], labels: set[str] = frozenset()) -
         values["seances"] = sessions
     kind = values.get("type")
     stand_ins = {
-        "titre": "x", "public": ["DGS"], "lieu": {"nom": "x", "adresse": "x"}, "inscrits": 0,
-        "capacite": MAX_GROUP_SIZE.get(str(kind), 8), "question": "Comment faire pour x", "objet": "x",
+        "titre": "x",
+        "public": ["DGS"],
+        "lieu": {"nom": "x", "adresse": "x"},
+        "inscrits": 0,
+        "capacite": MAX_GROUP_SIZE.get(str(kind), 8),
+        "question": "Comment faire pour x",
+        "objet": "x",
     }
     for key, value in stand_ins.items():
         if key in invalid or (key not in values and Workshop.model_fields[key].is_required()):
@@ -296,7 +366,9 @@ def load_workshop(path: Path, root: Path | None = None, rate_years: set[int] | N
 def unexpected_problem(name: str, exc: BaseException) -> Problem:
     """A French error for a file whose reading failed in an unforeseen way."""
     return Problem(
-        name, 1, "",
+        name,
+        1,
+        "",
         f"ce fichier n'a pas pu être lu ({type(exc).__name__}) — vérifiez sa mise en forme en le comparant"
         " à un fichier qui fonctionne, et signalez le problème au service informatique s'il persiste",
     )
@@ -307,7 +379,14 @@ def check_slug(slug: str, source: str) -> list[Problem]:
 
     if re.match(SLUG_PATTERN, slug):
         return []
-    return [Problem(source, 1, "slug", f"le nom du fichier « {slug} » ne peut pas servir d'adresse — renommez-le en minuscules, chiffres et tirets (ex. 2027-03-mutualiser-services.yaml) ou ajoutez « slug: … »")]
+    return [
+        Problem(
+            source,
+            1,
+            "slug",
+            f"le nom du fichier « {slug} » ne peut pas servir d'adresse — renommez-le en minuscules, chiffres et tirets (ex. 2027-03-mutualiser-services.yaml) ou ajoutez « slug: … »",
+        )
+    ]
 
 
 def load_workshops(folder: Path, root: Path | None = None, rate_years: set[int] | None = None) -> LoadResult:
@@ -333,8 +412,12 @@ def load_workshops(folder: Path, root: Path | None = None, rate_years: set[int] 
             by_slug[entry.slug] = entry
             continue
         problems.append(
-            Problem(entry.source, entry.line_of.get("slug", 1), "slug",
-                    f"l'adresse « {entry.slug} » est déjà utilisée par {other.source} — choisissez un autre slug")
+            Problem(
+                entry.source,
+                entry.line_of.get("slug", 1),
+                "slug",
+                f"l'adresse « {entry.slug} » est déjà utilisée par {other.source} — choisissez un autre slug",
+            )
         )
     unique = [e for e in entries if by_slug.get(e.slug) is e]
     failed_sources = {p.path for p in problems if p.is_error}
@@ -363,8 +446,17 @@ def load_content(content_dir: Path, root: Path | None = None) -> Content:
         problems.extend(rates_result.problems)
         rates = rates_result.value
     else:
-        problems.append(Problem(relative(rates_path, root), 1, "", "fichier des tarifs absent — créez content/tarifs.yaml (voir docs/editeurs.md)"))
+        problems.append(
+            Problem(
+                relative(rates_path, root),
+                1,
+                "",
+                "fichier des tarifs absent — créez content/tarifs.yaml (voir docs/editeurs.md)",
+            )
+        )
     rate_years = {r.annee for r in rates.tarifs} if rates else None
     workshops = load_workshops(content_dir / "ateliers", root, rate_years)
     problems.extend(workshops.problems)
-    return Content(entries=workshops.value or [], rates=rates, problems=sorted(problems, key=lambda p: (p.path, p.line)))
+    return Content(
+        entries=workshops.value or [], rates=rates, problems=sorted(problems, key=lambda p: (p.path, p.line))
+    )

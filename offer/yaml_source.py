@@ -70,8 +70,7 @@ class _SourcedConstruction:
             if key in seen:
                 raise DuplicateKeyError(
                     key_node.start_mark.line + 1,
-                    f"le champ « {key} » est écrit deux fois (déjà ligne {seen[key]})"
-                    " — gardez-en un seul",
+                    f"le champ « {key} » est écrit deux fois (déjà ligne {seen[key]}) — gardez-en un seul",
                     field=key,
                 )
             seen[key] = key_node.start_mark.line + 1
@@ -90,14 +89,12 @@ class _SourcedConstruction:
             data.append(self.construct_object(item, deep=True))
             data.item_lines.append(item.start_mark.line + 1)
 
-
     def construct_lenient_timestamp(self, node):
         # An impossible date (2027-02-30) stays text so validation can name it.
         try:
             return yaml.constructor.SafeConstructor.construct_yaml_timestamp(self, node)
         except ValueError:
             return self.construct_scalar(node)
-
 
 
 class _SourcedLoader(_SourcedConstruction, yaml.SafeLoader):
@@ -222,7 +219,7 @@ def _explain_syntax_error(exc: yaml.MarkedYAMLError, text: str = "") -> tuple[in
     if "mapping values are not allowed" in problem:
         return problem_line, (
             "syntaxe YAML : un deux-points inattendu dans une valeur"
-            " — mettez la valeur entre guillemets, par exemple titre: \"Accueil : un espace\""
+            ' — mettez la valeur entre guillemets, par exemple titre: "Accueil : un espace"'
         )
     if "flow sequence" in context:
         return context_line, (
@@ -269,8 +266,7 @@ def _explain_syntax_error(exc: yaml.MarkedYAMLError, text: str = "") -> tuple[in
                 " — indentez-la sous le champ auquel elle appartient"
             )
         return problem_line, (
-            "syntaxe YAML : l'indentation est incohérente"
-            " — alignez ce champ sur les autres champs du même niveau"
+            "syntaxe YAML : l'indentation est incohérente — alignez ce champ sur les autres champs du même niveau"
         )
     return problem_line, (
         "syntaxe YAML incorrecte — vérifiez l'indentation, les deux-points et les guillemets"

@@ -20,8 +20,14 @@ ROOT = Path(__file__).resolve().parents[1]
 BUILD_EPOCH = "1796036400"  # 2026-11-30T11:00:00Z
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 STRICT_CSP = "default-src 'self'"
 
@@ -37,8 +43,21 @@ def build_site(output: Path, settings: str = "pelicanconf.py", env: dict | None 
     full_env = {**os.environ, "SOURCE_DATE_EPOCH": BUILD_EPOCH}
     full_env.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "pelican", str(content or ROOT / "content"), "-o", str(output), "-s", str(ROOT / settings)],
-        cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "pelican",
+            str(content or ROOT / "content"),
+            "-o",
+            str(output),
+            "-s",
+            str(ROOT / settings),
+        ],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
 
 

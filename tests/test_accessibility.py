@@ -47,7 +47,9 @@ def describe(violations: list[dict]) -> str:
     for v in violations:
         lines.append(f"- {v['id']} ({v.get('impact')}): {v['help']} – {v.get('helpUrl', '')}")
         for node in v["nodes"][:5]:
-            lines.append(f"    {', '.join(map(str, node.get('target', [])))}: {node.get('failureSummary', '').splitlines()[-1:]}")
+            lines.append(
+                f"    {', '.join(map(str, node.get('target', [])))}: {node.get('failureSummary', '').splitlines()[-1:]}"
+            )
     return "\n".join(lines)
 
 
@@ -69,7 +71,9 @@ def audit(tab, axe, url: str) -> list[str]:
                     .slice(0, 5).map(e => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''))""",
                 tab.width,
             )
-            problems.append(f"{url} : défilement horizontal à {tab.width} px (scrollWidth {scroll_width}) ; éléments trop larges : {wide}")
+            problems.append(
+                f"{url} : défilement horizontal à {tab.width} px (scrollWidth {scroll_width}) ; éléments trop larges : {wide}"
+            )
     return problems
 
 

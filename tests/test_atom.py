@@ -42,13 +42,30 @@ def feed_of(items, updated=STAMP) -> str:
 def three_items():
     return items_of(
         ("2027-01-recruter", workshop(publie_le=dt.date(2026, 10, 1))),
-        ("2027-03-management", workshop(titre="Manager à distance", question="Comment faire pour manager à distance ?",
-                                        seances=[{"date": dt.date(2027, 3, 1), "duree": "journee"},
-                                                 {"date": dt.date(2027, 3, 29), "duree": "demi-journee"}],
-                                        ouverture_inscriptions=dt.date(2026, 11, 20))),
-        ("2027-codev", workshop(type="codev", titre="Codev des DGS <groupe 2>", question=None, objet=None, capacite=8,
-                                publie_le=dt.date(2026, 9, 1),
-                                seances=[{"date": dt.date(2027, m, 12), "duree": "demi-journee"} for m in (2, 3, 4, 6, 7)])),
+        (
+            "2027-03-management",
+            workshop(
+                titre="Manager à distance",
+                question="Comment faire pour manager à distance ?",
+                seances=[
+                    {"date": dt.date(2027, 3, 1), "duree": "journee"},
+                    {"date": dt.date(2027, 3, 29), "duree": "demi-journee"},
+                ],
+                ouverture_inscriptions=dt.date(2026, 11, 20),
+            ),
+        ),
+        (
+            "2027-codev",
+            workshop(
+                type="codev",
+                titre="Codev des DGS <groupe 2>",
+                question=None,
+                objet=None,
+                capacite=8,
+                publie_le=dt.date(2026, 9, 1),
+                seances=[{"date": dt.date(2027, m, 12), "duree": "demi-journee"} for m in (2, 3, 4, 6, 7)],
+            ),
+        ),
     )
 
 

@@ -57,7 +57,13 @@ CASES = [
     ("ouverture demain", {"ouverture_inscriptions": TODAY + DAY}, State.NOT_YET_OPEN, 10, True),
     ("ouverture aujourd'hui", {"ouverture_inscriptions": TODAY}, State.AVAILABLE, 10, True),
     ("ouverture future mais complet", {"ouverture_inscriptions": TODAY + DAY, "inscrits": 15}, State.FULL, 0, True),
-    ("ouverture future, dernières places", {"ouverture_inscriptions": TODAY + DAY, "inscrits": 14}, State.NOT_YET_OPEN, 1, True),
+    (
+        "ouverture future, dernières places",
+        {"ouverture_inscriptions": TODAY + DAY, "inscrits": 14},
+        State.NOT_YET_OPEN,
+        1,
+        True,
+    ),
 ]
 
 
@@ -73,8 +79,13 @@ def test_availability(changes, state, left, upcoming):
 
 @pytest.mark.parametrize(
     "inscrits, label",
-    [(14, "Plus qu'une place"), (13, "Plus que 2 places"), (12, "Plus que 3 places"), (11, "Places disponibles"),
-     (15, "Complet")],
+    [
+        (14, "Plus qu'une place"),
+        (13, "Plus que 2 places"),
+        (12, "Plus que 3 places"),
+        (11, "Places disponibles"),
+        (15, "Complet"),
+    ],
 )
 def test_labels(inscrits, label):
     assert availability(workshop(inscrits=inscrits), TODAY).label == label
@@ -92,6 +103,7 @@ def test_codev_full_at_eight():
 
 # -- the build date ------------------------------------------------------------
 
+
 def epoch(*args) -> str:
     return str(int(dt.datetime(*args, tzinfo=dt.UTC).timestamp()))
 
@@ -101,10 +113,10 @@ def epoch(*args) -> str:
     [
         ((2026, 11, 29, 23, 30), dt.date(2026, 11, 30)),  # 00:30 in Paris (UTC+1)
         ((2026, 11, 29, 22, 59), dt.date(2026, 11, 29)),  # 23:59 in Paris
-        ((2026, 11, 29, 23, 0), dt.date(2026, 11, 30)),   # midnight in Paris
-        ((2027, 6, 30, 22, 30), dt.date(2027, 7, 1)),     # 00:30 in Paris (summer time, UTC+2)
-        ((2027, 6, 30, 21, 30), dt.date(2027, 6, 30)),    # 23:30 in Paris
-        ((2026, 11, 30, 11, 0), dt.date(2026, 11, 30)),   # the tests' build date
+        ((2026, 11, 29, 23, 0), dt.date(2026, 11, 30)),  # midnight in Paris
+        ((2027, 6, 30, 22, 30), dt.date(2027, 7, 1)),  # 00:30 in Paris (summer time, UTC+2)
+        ((2027, 6, 30, 21, 30), dt.date(2027, 6, 30)),  # 23:30 in Paris
+        ((2026, 11, 30, 11, 0), dt.date(2026, 11, 30)),  # the tests' build date
     ],
 )
 def test_build_date_from_source_date_epoch(utc, expected):

@@ -224,10 +224,15 @@ def test_empty_feed_is_still_a_valid_calendar():
 
 def test_vtimezone_covers_sessions_spanning_years():
     item = items_of(
-        ("2027-codev-long", codev(seances=[
-            {"date": dt.date(2027, 11, 9), "duree": "demi-journee"},
-            {"date": dt.date(2028, 4, 4), "duree": "demi-journee"},
-        ]))
+        (
+            "2027-codev-long",
+            codev(
+                seances=[
+                    {"date": dt.date(2027, 11, 9), "duree": "demi-journee"},
+                    {"date": dt.date(2028, 4, 4), "duree": "demi-journee"},
+                ]
+            ),
+        )
     )[0]
     calendar = parse(entry_calendar(item, url_for(item), STAMP))
     (timezone,) = calendar.timezones

@@ -153,7 +153,9 @@ def test_json_ld_carries_the_event_fields(built_site, items):
         assert float(data["offers"]["price"]) == float(item.quote.per_participant)
         assert data["offers"]["validThrough"] == item.workshop.registration_deadline.isoformat()
         assert data["audience"]["audienceType"]
-        status = {"annule": "EventCancelled", "reporte": "EventPostponed"}.get(item.workshop.statut.value, "EventScheduled")
+        status = {"annule": "EventCancelled", "reporte": "EventPostponed"}.get(
+            item.workshop.statut.value, "EventScheduled"
+        )
         assert data["eventStatus"].endswith(status)
         state = item.availability.state.value
         if state in availability_urls:
@@ -236,7 +238,11 @@ def test_prices_on_entry_pages_come_from_the_rates(built_site, items):
 
 
 def _digest(folder: Path) -> dict[str, str]:
-    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_two_builds_with_the_same_date_are_byte_identical(tmp_path):

@@ -22,7 +22,15 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = Path(__file__).resolve().parent / "corpus"
 CONTENT = ROOT / "content"
 EXPECTED = yaml.safe_load((CORPUS / "expected.yaml").read_text(encoding="utf-8"))
-ENGLISH = ("Input should", "Field required", "Traceback", "validation error", "Extra inputs", "found character", "expected <")
+ENGLISH = (
+    "Input should",
+    "Field required",
+    "Traceback",
+    "validation error",
+    "Extra inputs",
+    "found character",
+    "expected <",
+)
 
 LATIN1_NAME = "encodage-latin1.yaml"
 LATIN1_TEXT = (
@@ -32,7 +40,7 @@ LATIN1_TEXT = (
     "question: Comment faire pour accueillir chaque usager ?\n"
     "objet: Un espace d'accueil\n"
     "public: [Agents]\n"
-    "lieu: {nom: CDG 44, adresse: \"6 rue du Pen Duick II, 44300 Nantes\"}\n"
+    'lieu: {nom: CDG 44, adresse: "6 rue du Pen Duick II, 44300 Nantes"}\n'
     "seances:\n"
     "  - {date: 2027-05-12, duree: journee}\n"
     "capacite: 12\n"
@@ -59,9 +67,13 @@ def assert_matches(problems, name: str) -> None:
     for item in expected:
         severity = item.get("severity", "erreur")
         found = [
-            p for p in problems
-            if p.path == name and p.line == item["line"] and p.field == item["field"]
-            and item["contains"] in p.message and p.severity == severity
+            p
+            for p in problems
+            if p.path == name
+            and p.line == item["line"]
+            and p.field == item["field"]
+            and item["contains"] in p.message
+            and p.severity == severity
         ]
         assert found, f"{name}: expected {item!r}, got:\n" + "\n".join(str(p) for p in problems)
     for problem in problems:
@@ -126,7 +138,11 @@ def run_check(content_dir: Path) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     return subprocess.run(
         [sys.executable, "-m", "offer.tools.check", str(content_dir)],
-        capture_output=True, text=True, env=env, cwd=content_dir.parent, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=content_dir.parent,
+        timeout=60,
     )
 
 
@@ -205,8 +221,12 @@ def test_check_summary_wording():
 
     files = [f"f{i}" for i in range(12)]
     assert summary(Report(files=files)) == "12 fichiers vérifiés : aucune erreur."
-    problems = [Problem("a", 1, "x", "m"), Problem("a", 2, "x", "m"), Problem("b", 1, "x", "m"),
-                Problem("b", 3, "y", "m", "avertissement")]
+    problems = [
+        Problem("a", 1, "x", "m"),
+        Problem("a", 2, "x", "m"),
+        Problem("b", 1, "x", "m"),
+        Problem("b", 3, "y", "m", "avertissement"),
+    ]
     assert summary(Report(files=files, problems=problems)) == "3 erreurs, 1 avertissement dans 2 fichiers."
     assert summary(Report(files=files, problems=problems[:1])) == "1 erreur dans 1 fichier."
     assert summary(Report(files=files, problems=problems[3:])) == (
@@ -233,7 +253,7 @@ def test_check_missing_folder_is_a_french_error(tmp_path, capsys):
         ("titre: Accueil : un espace\n", 1, "", "un deux-points inattendu"),
         ("public: [Agents, DGS\ncapacite: 3\n", 1, "", "crochets"),
         ("titre: *Nouveau* atelier\n", 1, "", "« * » ou « & »"),
-        ("titre: \"C:\\dossier\"\n", 1, "", "barre oblique inverse"),
+        ('titre: "C:\\dossier"\n', 1, "", "barre oblique inverse"),
         ("titre: 'abc' de\n", 1, "", "du texte suit le guillemet fermant"),
         ("description: |x\n  texte\n", 1, "", "après « | » ou « > »"),
         ("titre: !!python/object:os.system x\n", 1, "", "étiquette"),
@@ -241,8 +261,12 @@ def test_check_missing_folder_is_a_french_error(tmp_path, capsys):
         ("\x00titre: x\n", 1, "", "caractère invisible interdit"),
         ("slug: Mon Slug\n", 1, "slug", "écrivez mon-slug"),
         ("titre: x\n", 1, "type", "« type: … » avec atelier ou codev"),
-        ("lieu: {nom: CDG 44, adresse: 6 rue du Pen Duick II, 44300 Nantes}\n", 1, "lieu.44300 Nantes",
-         'adresse: "6 rue du Pen Duick II, 44300 Nantes"'),
+        (
+            "lieu: {nom: CDG 44, adresse: 6 rue du Pen Duick II, 44300 Nantes}\n",
+            1,
+            "lieu.44300 Nantes",
+            'adresse: "6 rue du Pen Duick II, 44300 Nantes"',
+        ),
         ("seances:\n  -\n", 2, "seances[1]", "cet élément de la liste est vide"),
     ],
 )

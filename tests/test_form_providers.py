@@ -43,10 +43,14 @@ def test_hosted_providers_outside_the_eu_say_so():
 
 
 # -- self-hosted ----------------------------------------------------------------------------
-@pytest.mark.parametrize("endpoint", ["https://formulaires.cdg44.fr", "https://formulaires.cdg44.fr/", " https://formulaires.cdg44.fr/ "])
+@pytest.mark.parametrize(
+    "endpoint", ["https://formulaires.cdg44.fr", "https://formulaires.cdg44.fr/", " https://formulaires.cdg44.fr/ "]
+)
 def test_self_hosted_posts_to_the_receiver_and_sends_the_visitor_back(endpoint):
     target = provider_for({"FORM_PROVIDER": "selfhosted"}).target("devis", {"FORM_ENDPOINT": endpoint}, THANKS)
-    assert target == FormTarget(action="https://formulaires.cdg44.fr/f/devis", hidden={"_next": THANKS}, honeypot="_gotcha")
+    assert target == FormTarget(
+        action="https://formulaires.cdg44.fr/f/devis", hidden={"_next": THANKS}, honeypot="_gotcha"
+    )
     assert target.method == "post"
     assert target.ajax is True
     assert target.form_attributes == {}
@@ -75,7 +79,10 @@ def test_self_hosted_with_an_unusable_endpoint_says_what_to_write(endpoint):
 
 
 def test_self_hosted_complete_settings_have_no_problem():
-    assert check_provider_settings({"FORM_PROVIDER": "selfhosted", "FORM_ENDPOINT": "https://formulaires.cdg44.fr"}, FORMS) == []
+    assert (
+        check_provider_settings({"FORM_PROVIDER": "selfhosted", "FORM_ENDPOINT": "https://formulaires.cdg44.fr"}, FORMS)
+        == []
+    )
 
 
 # -- Formspree ------------------------------------------------------------------------------
@@ -127,10 +134,14 @@ def test_netlify_is_a_plain_post_the_host_recognises():
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
-        ({"FORM_PROVIDER": "formspree"},
-         "le réglage OFFER['FORMSPREE_IDS'] est vide alors que le fournisseur de formulaires est « formspree »"),
-        ({"FORM_PROVIDER": "selfhosted", "FORM_ENDPOINT": ""},
-         "le réglage OFFER['FORM_ENDPOINT'] est vide alors que le fournisseur de formulaires est « selfhosted »"),
+        (
+            {"FORM_PROVIDER": "formspree"},
+            "le réglage OFFER['FORMSPREE_IDS'] est vide alors que le fournisseur de formulaires est « formspree »",
+        ),
+        (
+            {"FORM_PROVIDER": "selfhosted", "FORM_ENDPOINT": ""},
+            "le réglage OFFER['FORM_ENDPOINT'] est vide alors que le fournisseur de formulaires est « selfhosted »",
+        ),
     ],
     ids=["formspree-sans-identifiants", "recepteur-sans-adresse"],
 )

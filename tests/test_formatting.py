@@ -34,7 +34,11 @@ def test_long_date(day, expected):
 
 @pytest.mark.parametrize(
     "day, expected",
-    [(dt.date(2027, 3, 1), "1er mars 2027"), (dt.date(2027, 2, 11), "11 février 2027"), (dt.date(2027, 12, 21), "21 décembre 2027")],
+    [
+        (dt.date(2027, 3, 1), "1er mars 2027"),
+        (dt.date(2027, 2, 11), "11 février 2027"),
+        (dt.date(2027, 12, 21), "21 décembre 2027"),
+    ],
 )
 def test_short_date(day, expected):
     assert short_date(day) == expected

@@ -22,9 +22,21 @@ def run_vnu(files: list) -> list[dict]:
     assert java, "Java est nécessaire au validateur Nu (make test-deps l'installe)"
     assert VNU.is_file(), f"{VNU.relative_to(ROOT)} manque : lancez make test-deps"
     result = subprocess.run(
-        [java, "-Xss8m", "-jar", str(VNU), "--errors-only", "--format", "json",
-         "--also-check-css", "--also-check-svg", *map(str, files)],
-        capture_output=True, text=True, timeout=300,
+        [
+            java,
+            "-Xss8m",
+            "-jar",
+            str(VNU),
+            "--errors-only",
+            "--format",
+            "json",
+            "--also-check-css",
+            "--also-check-svg",
+            *map(str, files),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     # vnu writes its JSON report on stderr; exit code 1 means "errors found".
     report = result.stderr.strip() or result.stdout.strip()
@@ -42,7 +54,9 @@ def describe(messages: list[dict], root) -> str:
             where = str(Path(where).relative_to(root))
         except ValueError:
             pass
-        lines.append(f"{where}:{m.get('lastLine', '?')}:{m.get('firstColumn', '?')}: {m.get('type')}: {m.get('message')}\n    {m.get('extract', '').strip()}")
+        lines.append(
+            f"{where}:{m.get('lastLine', '?')}:{m.get('firstColumn', '?')}: {m.get('type')}: {m.get('message')}\n    {m.get('extract', '').strip()}"
+        )
     return "\n".join(lines)
 
 
@@ -50,7 +64,10 @@ def describe(messages: list[dict], root) -> str:
 def vnu_report(built_site, html_pages, tmp_path_factory):
     """One run over the whole build, plus a deliberately broken page (a canary)."""
     canary = tmp_path_factory.mktemp("vnu") / "casse.html"
-    canary.write_text('<!DOCTYPE html><html lang="fr"><head><title>x</title></head><body><p><div>x</p></body></html>', encoding="utf-8")
+    canary.write_text(
+        '<!DOCTYPE html><html lang="fr"><head><title>x</title></head><body><p><div>x</p></body></html>',
+        encoding="utf-8",
+    )
     files = [*html_pages, *sorted(built_site.rglob("*.css")), *sorted(built_site.rglob("*.svg"))]
     assert len(html_pages) > 20
     messages = run_vnu([*files, canary])

@@ -29,8 +29,11 @@ def test_the_installed_packages_are_the_repository_ones(tmp_path):
     result = run([sys.executable, "-c", probe], tmp_path)
     assert result.returncode == 0, result.stderr
     paths = [Path(line) for line in result.stdout.split()]
-    assert paths == [ROOT / "offer" / "__init__.py", ROOT / "formbackend" / "__init__.py",
-                     ROOT / "plugins" / "offer_pelican" / "__init__.py"]
+    assert paths == [
+        ROOT / "offer" / "__init__.py",
+        ROOT / "formbackend" / "__init__.py",
+        ROOT / "plugins" / "offer_pelican" / "__init__.py",
+    ]
 
 
 def test_no_module_edits_the_import_path():
@@ -42,5 +45,9 @@ def test_no_module_edits_the_import_path():
             text = path.read_text(encoding="utf-8")
             if "sys.path.insert" in text or "sys.path.append" in text or '"PYTHONPATH":' in text:
                 offenders.append(str(path.relative_to(ROOT)))
-    offenders += [name for name in ("pelicanconf.py", "Makefile") if "sys.path" in (ROOT / name).read_text() or "PYTHONPATH" in (ROOT / name).read_text()]
+    offenders += [
+        name
+        for name in ("pelicanconf.py", "Makefile")
+        if "sys.path" in (ROOT / name).read_text() or "PYTHONPATH" in (ROOT / name).read_text()
+    ]
     assert offenders == [], offenders

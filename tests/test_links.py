@@ -14,9 +14,19 @@ from urllib.parse import unquote, urlsplit
 from tests.tools.html_tree import parse_file
 
 URL_ATTRIBUTES = {
-    "a": ["href"], "area": ["href"], "link": ["href"], "script": ["src"], "img": ["src", "srcset"],
-    "source": ["src", "srcset"], "iframe": ["src"], "video": ["src", "poster"], "audio": ["src"],
-    "track": ["src"], "embed": ["src"], "object": ["data"], "form": ["action"],
+    "a": ["href"],
+    "area": ["href"],
+    "link": ["href"],
+    "script": ["src"],
+    "img": ["src", "srcset"],
+    "source": ["src", "srcset"],
+    "iframe": ["src"],
+    "video": ["src", "poster"],
+    "audio": ["src"],
+    "track": ["src"],
+    "embed": ["src"],
+    "object": ["data"],
+    "form": ["action"],
 }
 EXTERNAL_SCHEMES = {"http", "https", "mailto", "tel", "data"}
 
@@ -35,7 +45,9 @@ def references(page: Path):
 
 def ids_of(page: Path) -> set[str]:
     tree = parse_file(page)
-    return {el.get("id") for el in tree.iter() if el.get("id")} | {el.get("name") for el in tree.find_all("a") if el.get("name")}
+    return {el.get("id") for el in tree.iter() if el.get("id")} | {
+        el.get("name") for el in tree.find_all("a") if el.get("name")
+    }
 
 
 def target_of(site: Path, page: Path, url: str) -> tuple[Path | None, str]:
@@ -66,7 +78,9 @@ def check_pages(site: Path, pages: list[Path]) -> tuple[list[str], int]:
                 problems.append(f"{where}:{line} : <{tag}> schéma inattendu « {url} »")
                 continue
             if url.startswith("//") or url.startswith("/"):
-                problems.append(f"{where}:{line} : <{tag}> « {url} » part de la racine du serveur (casse le site dans un sous-dossier)")
+                problems.append(
+                    f"{where}:{line} : <{tag}> « {url} » part de la racine du serveur (casse le site dans un sous-dossier)"
+                )
                 continue
             if url == "":
                 problems.append(f"{where}:{line} : <{tag}> adresse vide")
@@ -76,7 +90,9 @@ def check_pages(site: Path, pages: list[Path]) -> tuple[list[str], int]:
             if target is None:
                 problems.append(f"{where}:{line} : <{tag}> « {url} » ne mène à aucun fichier du site")
             elif fragment and target.suffix == ".html" and fragment not in ids_of(target):
-                problems.append(f"{where}:{line} : <{tag}> « {url} » : pas d'id « {fragment} » dans {target.relative_to(site).as_posix()}")
+                problems.append(
+                    f"{where}:{line} : <{tag}> « {url} » : pas d'id « {fragment} » dans {target.relative_to(site).as_posix()}"
+                )
     return problems, checked
 
 

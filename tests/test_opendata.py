@@ -18,13 +18,22 @@ from tests.factories import make_workshop
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 30)
 RATES = RateTable.model_validate(
-    {"tarifs": [{"annee": 2020, "journee": 280, "demi_journee": 140}, {"annee": 2027, "journee": 300, "demi_journee": 150.5}]}
+    {
+        "tarifs": [
+            {"annee": 2020, "journee": 280, "demi_journee": 140},
+            {"annee": 2027, "journee": 300, "demi_journee": 150.5},
+        ]
+    }
 )
 
 
 def workshop(**overrides) -> Workshop:
-    base = {"titre": "Recruter, intégrer, fidéliser", "objet": "Une trame de fiche de poste ; un guide d'accueil",
-            "seances": [{"date": dt.date(2026, 6, 11), "duree": "journee"}], "inscrits": 4}
+    base = {
+        "titre": "Recruter, intégrer, fidéliser",
+        "objet": "Une trame de fiche de poste ; un guide d'accueil",
+        "seances": [{"date": dt.date(2026, 6, 11), "duree": "journee"}],
+        "inscrits": 4,
+    }
     return make_workshop(**{**base, **overrides})
 
 
@@ -42,11 +51,26 @@ def mixed_items():
         (
             "2027-codev",
             workshop(
-                type="codev", titre="Codev « managers »", question=None, objet=None, public=["Managers"], capacite=8, inscrits=8,
-                seances=[{"date": dt.date(2027, m, 9), "duree": "demi-journee", "debut": "13:30"} for m in (1, 2, 3, 5, 6)],
+                type="codev",
+                titre="Codev « managers »",
+                question=None,
+                objet=None,
+                public=["Managers"],
+                capacite=8,
+                inscrits=8,
+                seances=[
+                    {"date": dt.date(2027, m, 9), "duree": "demi-journee", "debut": "13:30"} for m in (1, 2, 3, 5, 6)
+                ],
             ),
         ),
-        ("2027-01-annule", workshop(titre="Atelier annulé", statut="annule", seances=[{"date": dt.date(2027, 1, 9), "duree": "demi-journee"}])),
+        (
+            "2027-01-annule",
+            workshop(
+                titre="Atelier annulé",
+                statut="annule",
+                seances=[{"date": dt.date(2027, 1, 9), "duree": "demi-journee"}],
+            ),
+        ),
     )
 
 
@@ -64,7 +88,12 @@ def test_sample_rows():
     assert first["type"] == "atelier"
     assert first["public"] == "Responsables RH ; DGS ; Élus"
     assert (first["date"], first["debut"], first["fin"], first["duree"]) == ("2027-03-11", "09:00", "17:00", "journee")
-    assert (rows[1]["date"], rows[1]["debut"], rows[1]["fin"], rows[1]["duree"]) == ("2027-04-08", "09:00", "12:30", "demi-journee")
+    assert (rows[1]["date"], rows[1]["debut"], rows[1]["fin"], rows[1]["duree"]) == (
+        "2027-04-08",
+        "09:00",
+        "12:30",
+        "demi-journee",
+    )
     assert first["lieu"] == "CDG 44"
     assert first["adresse"] == "6 rue du Pen Duick II, 44300 Nantes"
     assert (first["capacite"], first["inscrits"], first["places_restantes"]) == (15, 9, 6)

@@ -21,8 +21,16 @@ GITHUB = ROOT / ".github" / "workflows" / "site.yml"
 # make options that take a separate argument (make -C dir, make -o file…).
 _MAKE_OPTIONS_WITH_ARGUMENT = {"-C", "-f", "-o", "-I", "-W", "--file", "--directory", "--old-file", "--what-if"}
 _GITLAB_RESERVED = {
-    "workflow", "stages", "default", "variables", "include", "image", "services", "cache",
-    "before_script", "after_script",
+    "workflow",
+    "stages",
+    "default",
+    "variables",
+    "include",
+    "image",
+    "services",
+    "cache",
+    "before_script",
+    "after_script",
 }
 
 
@@ -124,7 +132,11 @@ def test_helpers_see_what_they_should():
     assert make_goals("apt-get install -y make chromium\nDEBIAN_FRONTEND=x apt-get install make") == []
     assert make_goals("make check && SITEURL=x make -o f publish OUTPUTDIR=o\nmake") == [["check"], ["publish"], []]
     assert make_goals("make \\\n  html # preview") == [["html"]]
-    assert makefile_targets("A := 1\nB ?= 2\nhtml: bootstrap\n\t$(X)\n$(VENV)/x: y\n.PHONY: a\nx y: z\n") == {"html", "x", "y"}
+    assert makefile_targets("A := 1\nB ?= 2\nhtml: bootstrap\n\t$(X)\n$(VENV)/x: y\n.PHONY: a\nx y: z\n") == {
+        "html",
+        "x",
+        "y",
+    }
 
 
 def test_both_pipeline_files_are_yaml_mappings(gitlab, github):
@@ -142,7 +154,9 @@ def test_pipelines_only_call_documented_make_targets(forge, gitlab, github, targ
     calls = [goals for script in scripts for goals in make_goals(script)]
     assert calls, f"{forge}: aucun appel à make trouvé"
     called = {goal for goals in calls for goal in goals}
-    assert all(goals for goals in calls), f"{forge}: un appel à make sans cible (la cible par défaut n'est pas documentée)"
+    assert all(goals for goals in calls), (
+        f"{forge}: un appel à make sans cible (la cible par défaut n'est pas documentée)"
+    )
     assert {"check", "publish"} <= called, f"{forge}: {sorted(called)}"
     assert called <= targets, f"{forge}: cibles absentes du Makefile : {sorted(called - targets)}"
     readme = ROOT / "README.md"
@@ -153,7 +167,8 @@ def test_pipelines_only_call_documented_make_targets(forge, gitlab, github, targ
 
 def _gitlab_jobs(config: dict) -> dict:
     return {
-        name: job for name, job in config.items()
+        name: job
+        for name, job in config.items()
         if isinstance(job, dict) and name not in _GITLAB_RESERVED and not name.startswith(".")
     }
 
@@ -161,7 +176,10 @@ def _gitlab_jobs(config: dict) -> dict:
 def _runs_on_schedule(job: dict) -> bool:
     for rule in job.get("rules") or []:
         condition = re.sub(r"\s+", " ", str(rule.get("if", "")))
-        if re.search(r"\$CI_PIPELINE_SOURCE == ['\"]schedule['\"]", condition) and rule.get("when", "on_success") != "never":
+        if (
+            re.search(r"\$CI_PIPELINE_SOURCE == ['\"]schedule['\"]", condition)
+            and rule.get("when", "on_success") != "never"
+        ):
             return True
     return False
 
@@ -215,7 +233,11 @@ def test_github_has_the_nightly_schedule_and_deploys_pages(github):
     assert any(u.startswith("actions/upload-pages-artifact@") for u in uses)
     assert any(u.startswith("actions/deploy-pages@") for u in uses)
     assert any(u == "actions/setup-python@v5" for u in uses)
-    assert all(step.get("with", {}).get("python-version") == "3.11" for step in steps if step.get("uses", "").startswith("actions/setup-python"))
+    assert all(
+        step.get("with", {}).get("python-version") == "3.11"
+        for step in steps
+        if step.get("uses", "").startswith("actions/setup-python")
+    )
     publish_steps = [step for step in steps if "run" in step and ["publish"] in make_goals(step["run"])]
     assert publish_steps and "SITEURL" in publish_steps[0].get("env", {})
     upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-pages-artifact@"))
@@ -225,31 +247,51 @@ def test_github_has_the_nightly_schedule_and_deploys_pages(github):
 def test_github_publishes_only_from_the_default_branch(github):
     jobs = github["jobs"]
     publishing = [
-        job for job in jobs.values()
+        job
+        for job in jobs.values()
         if any("run" in step and ["publish"] in make_goals(step["run"]) for step in job.get("steps", []))
     ]
     assert publishing
     for job in publishing:
         condition = job.get("if", "")
         assert "pull_request" in condition and "refs/heads/main" in condition, condition
-    deploy = [job for job in jobs.values() if any(s.get("uses", "").startswith("actions/deploy-pages@") for s in job.get("steps", []))]
+    deploy = [
+        job
+        for job in jobs.values()
+        if any(s.get("uses", "").startswith("actions/deploy-pages@") for s in job.get("steps", []))
+    ]
     assert deploy and deploy[0]["permissions"] == {"pages": "write", "id-token": "write"}
-    html = [job for job in jobs.values() if any("run" in s and ["html"] in make_goals(s["run"]) for s in job.get("steps", []))]
+    html = [
+        job
+        for job in jobs.values()
+        if any("run" in s and ["html"] in make_goals(s["run"]) for s in job.get("steps", []))
+    ]
     assert html and "pull_request" in html[0].get("if", "")
 
 
 def test_github_runs_the_full_suite_on_pull_requests_in_debian(github):
     jobs = [
-        job for job in github["jobs"].values()
+        job
+        for job in github["jobs"].values()
         if any("run" in s and ["test"] in make_goals(s["run"]) for s in job.get("steps", []))
     ]
     assert len(jobs) == 1
     job = jobs[0]
     assert "pull_request" in job.get("if", "pull_request")
-    image = job.get("container", {}).get("image", "") if isinstance(job.get("container"), dict) else job.get("container", "")
+    image = (
+        job.get("container", {}).get("image", "")
+        if isinstance(job.get("container"), dict)
+        else job.get("container", "")
+    )
     assert "python:3.11" in image and "bookworm" in image
     # Nothing else calls make test: the preview build stays fast.
-    assert all(["test"] not in make_goals(s["run"]) for j in github["jobs"].values() if j is not job for s in j.get("steps", []) if "run" in s)
+    assert all(
+        ["test"] not in make_goals(s["run"])
+        for j in github["jobs"].values()
+        if j is not job
+        for s in j.get("steps", [])
+        if "run" in s
+    )
 
 
 def test_publishing_waits_for_the_tests(gitlab, github):

@@ -47,7 +47,11 @@ def venv() -> Path:
 
 
 def make(*args: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "REGISTRATION_COUNTS", "SITEURL"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"MAKEFLAGS", "MFLAGS", "MAKELEVEL", "REGISTRATION_COUNTS", "SITEURL"}
+    }
     env.update(
         SOURCE_DATE_EPOCH=BUILD_EPOCH,
         FORM_PROVIDER="selfhosted",
@@ -57,7 +61,11 @@ def make(*args: str) -> subprocess.CompletedProcess:
     environment = venv()
     return subprocess.run(
         ["make", "--no-print-directory", "-o", f"{environment}/.installed", f"VENV={environment}", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=600,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
 
 
@@ -170,7 +178,9 @@ def test_make_check_reports_the_broken_file_in_french(workspace):
     (content / "ateliers" / BROKEN_NAME).write_text(BROKEN_WORKSHOP, encoding="utf-8")
     result = make("check", f"INPUTDIR={content}")
     assert result.returncode != 0
-    assert re.search(rf"content/ateliers/{re.escape(BROKEN_NAME)}:{BROKEN_LINE}: seances\[1\]\.debut: .*guillemets", result.stdout), result.stdout
+    assert re.search(
+        rf"content/ateliers/{re.escape(BROKEN_NAME)}:{BROKEN_LINE}: seances\[1\]\.debut: .*guillemets", result.stdout
+    ), result.stdout
 
 
 def _docs_text() -> str:
@@ -201,10 +211,16 @@ def test_the_operators_guide_has_the_systemd_unit_and_the_security_headers():
     assert len(units) == 1, "unité systemd du récepteur absente"
     unit = units[0]
     for line in (
-        "[Service]", "User=", "WorkingDirectory=",
-        "EnvironmentFile=/etc/cdg44-formulaires.env", "-m formbackend serve --host 127.0.0.1 --port 8001",
-        "Restart=on-failure", "NoNewPrivileges=yes", "ProtectSystem=strict",
-        "ReadWritePaths=/var/lib/cdg44-formulaires", "[Install]",
+        "[Service]",
+        "User=",
+        "WorkingDirectory=",
+        "EnvironmentFile=/etc/cdg44-formulaires.env",
+        "-m formbackend serve --host 127.0.0.1 --port 8001",
+        "Restart=on-failure",
+        "NoNewPrivileges=yes",
+        "ProtectSystem=strict",
+        "ReadWritePaths=/var/lib/cdg44-formulaires",
+        "[Install]",
     ):
         assert line in unit, line
     # The project is installed: the receiver needs no PYTHONPATH, from any folder.
@@ -223,9 +239,13 @@ def test_the_operators_guide_has_the_systemd_unit_and_the_security_headers():
     from formbackend.settings import ENVIRONMENT_VARIABLES
 
     documented = set(re.findall(r"\bFORMBACKEND_[A-Z_]+\b", text))
-    assert documented <= set(ENVIRONMENT_VARIABLES), f"variables inconnues du récepteur : {sorted(documented - set(ENVIRONMENT_VARIABLES))}"
+    assert documented <= set(ENVIRONMENT_VARIABLES), (
+        f"variables inconnues du récepteur : {sorted(documented - set(ENVIRONMENT_VARIABLES))}"
+    )
     table = set(re.findall(r"^\| `(FORMBACKEND_[A-Z_]+)` \|", text, re.MULTILINE))
-    assert table == set(ENVIRONMENT_VARIABLES), f"variables absentes du tableau : {sorted(set(ENVIRONMENT_VARIABLES) - table)}"
+    assert table == set(ENVIRONMENT_VARIABLES), (
+        f"variables absentes du tableau : {sorted(set(ENVIRONMENT_VARIABLES) - table)}"
+    )
 
 
 def _blocks(text: str, language: str) -> list[str]:

@@ -29,15 +29,31 @@ def content(tmp_path) -> Path:
 
 def run(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", *args], capture_output=True, text=True, env=ENV, cwd=cwd,
-        stdin=subprocess.DEVNULL, timeout=60,
+        [sys.executable, "-m", *args],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        cwd=cwd,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
     )
 
 
 ATELIER = [
-    "--type", "atelier", "--titre", "Accueil : un espace pour tous les usagers",
-    "--question", "Comment faire pour accueillir chaque usager sans le faire attendre ?",
-    "--objet", "Un espace d'accueil", "--date", "2027-05-12", "--public", "DGS", "--public", "elus",
+    "--type",
+    "atelier",
+    "--titre",
+    "Accueil : un espace pour tous les usagers",
+    "--question",
+    "Comment faire pour accueillir chaque usager sans le faire attendre ?",
+    "--objet",
+    "Un espace d'accueil",
+    "--date",
+    "2027-05-12",
+    "--public",
+    "DGS",
+    "--public",
+    "elus",
 ]
 
 
@@ -46,10 +62,22 @@ def test_scaffold_output_passes_the_check(content):
     assert made.returncode == 0, made.stderr
     path = content.parent / made.stdout.strip()
     assert path == content / "ateliers" / "2027-05-accueil-un-espace-pour-tous-les-usagers.yaml"
-    codev = run("offer.tools.scaffold", "--type", "codev", "--titre", "Co-développement des managers",
-                "--date", "2027-01-12", "--lieu-nom", "Mairie de Savenay",
-                "--lieu-adresse", "Place de l'Hôtel de Ville, 44260 Savenay", "--dossier", "content/ateliers",
-                cwd=content.parent)
+    codev = run(
+        "offer.tools.scaffold",
+        "--type",
+        "codev",
+        "--titre",
+        "Co-développement des managers",
+        "--date",
+        "2027-01-12",
+        "--lieu-nom",
+        "Mairie de Savenay",
+        "--lieu-adresse",
+        "Place de l'Hôtel de Ville, 44260 Savenay",
+        "--dossier",
+        "content/ateliers",
+        cwd=content.parent,
+    )
     assert codev.returncode == 0, codev.stderr
     checked = run("offer.tools.check", "content", cwd=content.parent)
     assert checked.returncode == 0, checked.stdout
@@ -65,8 +93,20 @@ def test_refuses_to_overwrite_and_missing_arguments_without_a_terminal(content):
     assert again.returncode == 2
     assert "existe déjà" in again.stderr
     assert path.read_text(encoding="utf-8") == before
-    missing = run("offer.tools.scaffold", "--type", "atelier", "--titre", "Sans date", "--question", "Comment faire pour ?",
-                  "--objet", "Rien", "--dossier", folder, cwd=content.parent)
+    missing = run(
+        "offer.tools.scaffold",
+        "--type",
+        "atelier",
+        "--titre",
+        "Sans date",
+        "--question",
+        "Comment faire pour ?",
+        "--objet",
+        "Rien",
+        "--dossier",
+        folder,
+        cwd=content.parent,
+    )
     assert missing.returncode == 2
     assert "la date de la première séance manque — ajoutez --date AAAA-MM-JJ" in missing.stderr
     assert "Traceback" not in missing.stderr and "usage" not in missing.stderr
@@ -92,8 +132,22 @@ def test_written_file(content):
 
 def test_codev_gets_five_half_days_every_six_weeks(content):
     folder = content / "ateliers"
-    assert scaffold.main(["--type", "codev", "--titre", "Groupe des responsables RH", "--date", "2027-01-12",
-                          "--dossier", str(folder)], interactive=False) == 0
+    assert (
+        scaffold.main(
+            [
+                "--type",
+                "codev",
+                "--titre",
+                "Groupe des responsables RH",
+                "--date",
+                "2027-01-12",
+                "--dossier",
+                str(folder),
+            ],
+            interactive=False,
+        )
+        == 0
+    )
     path = folder / "2027-01-groupe-des-responsables-rh.yaml"
     workshop = load_workshop(path, content.parent, {2020})
     assert workshop.problems == []  # not even the "5 half-days over 6 months" warning
@@ -139,20 +193,22 @@ def test_argument_errors_are_french(capsys, argv, message):
 
 
 def test_interactive_questions(content, capsys):
-    answers = iter([
-        "atelier",                                  # type
-        "Un planning pour les services enfance",    # titre
-        "Comment faire pour construire un planning hebdomadaire ?",
-        "Un planning hebdomadaire des services enfance",
-        "2027-13-01",                               # an impossible date: asked again
-        "2027-09-23",
-        "demi-journée",                             # accented: accepted
-        "14h",                                      # début
-        "Mairie de Savenay",
-        "Place de l'Hôtel de Ville, 44260 Savenay",
-        "",                                         # capacité: the default (15)
-        "Managers, agents, Élus",
-    ])
+    answers = iter(
+        [
+            "atelier",  # type
+            "Un planning pour les services enfance",  # titre
+            "Comment faire pour construire un planning hebdomadaire ?",
+            "Un planning hebdomadaire des services enfance",
+            "2027-13-01",  # an impossible date: asked again
+            "2027-09-23",
+            "demi-journée",  # accented: accepted
+            "14h",  # début
+            "Mairie de Savenay",
+            "Place de l'Hôtel de Ville, 44260 Savenay",
+            "",  # capacité: the default (15)
+            "Managers, agents, Élus",
+        ]
+    )
     prompts = []
 
     def ask(prompt):
@@ -165,7 +221,9 @@ def test_interactive_questions(content, capsys):
     assert "invalide" in capsys.readouterr().err
     path = content / "ateliers" / "2027-09-un-planning-pour-les-services-enfance.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    assert data["seances"] == [{"date": dt.date(2027, 9, 23), "duree": "demi-journee", "debut": "14:00", "fin": "17:30"}]
+    assert data["seances"] == [
+        {"date": dt.date(2027, 9, 23), "duree": "demi-journee", "debut": "14:00", "fin": "17:30"}
+    ]
     assert data["public"] == ["Managers", "Agents", "Élus"]
     assert data["capacite"] == 15
     assert load_content(content).problems == []
@@ -173,8 +231,22 @@ def test_interactive_questions(content, capsys):
 
 @pytest.mark.parametrize(
     "text",
-    ["Accueil : un espace", "Atelier #2", "yes", "14:30", "*Nouveau*", "« Comment faire » ?", "- tiret", "'apostrophe",
-     "Mairie d'Ancenis-Saint-Géréon", "0240207750", "[crochets]", "@mairie", "texte ", "a \"b\" c"],
+    [
+        "Accueil : un espace",
+        "Atelier #2",
+        "yes",
+        "14:30",
+        "*Nouveau*",
+        "« Comment faire » ?",
+        "- tiret",
+        "'apostrophe",
+        "Mairie d'Ancenis-Saint-Géréon",
+        "0240207750",
+        "[crochets]",
+        "@mairie",
+        "texte ",
+        'a "b" c',
+    ],
 )
 def test_yaml_scalar_round_trips(text):
     assert yaml.safe_load(f"k: {scaffold.yaml_scalar(text)}") == {"k": text}

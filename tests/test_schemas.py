@@ -14,7 +14,9 @@ from offer.tools import schemas
 ROOT = Path(__file__).resolve().parents[1]
 FOLDER = ROOT / "schemas"
 GENERATED = schemas.build_schemas()
-FRENCH_HINT = re.compile(r"[éèêàçùôîœ«»]|\b(le|la|les|des|du|un|une|de|par|ou|au|en|si|et|jeton|champ|nombre|valeur)\b", re.IGNORECASE)
+FRENCH_HINT = re.compile(
+    r"[éèêàçùôîœ«»]|\b(le|la|les|des|du|un|une|de|par|ou|au|en|si|et|jeton|champ|nombre|valeur)\b", re.IGNORECASE
+)
 
 
 def object_schemas(schema: dict):
@@ -108,11 +110,15 @@ def test_rates_and_forms_keys_are_in_their_schemas():
 
 
 def test_content_files_point_at_their_schema():
-    assert (ROOT / "content" / "tarifs.yaml").read_text(encoding="utf-8").startswith(
-        "# yaml-language-server: $schema=../schemas/tarifs.schema.json"
+    assert (
+        (ROOT / "content" / "tarifs.yaml")
+        .read_text(encoding="utf-8")
+        .startswith("# yaml-language-server: $schema=../schemas/tarifs.schema.json")
     )
-    assert (ROOT / "content" / "forms.yaml").read_text(encoding="utf-8").startswith(
-        "# yaml-language-server: $schema=../schemas/forms.schema.json"
+    assert (
+        (ROOT / "content" / "forms.yaml")
+        .read_text(encoding="utf-8")
+        .startswith("# yaml-language-server: $schema=../schemas/forms.schema.json")
     )
 
 

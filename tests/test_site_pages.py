@@ -25,8 +25,13 @@ PHONE_URI = "tel:+33240207750"
 EMAIL = "conseilrh@cdg44.fr"
 ADDRESS = ["6, rue du Pen Duick II", "CS 66225", "44262 Nantes cedex 2"]
 PRINCIPLES = [
-    "La primauté de l'usager", "L'ouverture", "La coproduction", "L'action",
-    "L'agilité", "L'expérimentation", "L'impact",
+    "La primauté de l'usager",
+    "L'ouverture",
+    "La coproduction",
+    "L'action",
+    "L'agilité",
+    "L'expérimentation",
+    "L'impact",
 ]
 MAX_MENU_LINKS = 8
 
@@ -126,13 +131,17 @@ def test_no_price_literal_in_sources():
     """Prices are computed from tarifs.yaml: no page or template may write one."""
     amounts = set()
     for rate in rates():
-        amounts.update({Decimal(str(rate["journee"])), Decimal(str(rate["demi_journee"])), 5 * Decimal(str(rate["demi_journee"]))})
+        amounts.update(
+            {Decimal(str(rate["journee"])), Decimal(str(rate["demi_journee"])), 5 * Decimal(str(rate["demi_journee"]))}
+        )
     space = r"(?:\s|&nbsp;|&#160;|&#x[aA]0;|&#8239;|&#x202[fF];|\u00a0|\u202f)*"
     patterns = []
     for amount in amounts:
         whole = int(amount)
         grouped = f"{whole:,}".replace(",", space)
-        patterns.append(re.compile(rf"(?<![\d.,]){grouped}(?:[.,]00?)?{space}(?:€|&euro;|euros?\b|EUR\b)", re.IGNORECASE))
+        patterns.append(
+            re.compile(rf"(?<![\d.,]){grouped}(?:[.,]00?)?{space}(?:€|&euro;|euros?\b|EUR\b)", re.IGNORECASE)
+        )
     sources = sorted((ROOT / "content" / "pages").glob("*.md")) + sorted((ROOT / "theme" / "templates").rglob("*.html"))
     assert sources
     offenders = []
@@ -152,7 +161,9 @@ def test_contact_details(built_site):
         phones = [a for a in tree.find_all("a") if a.get("href", "").startswith("tel:")]
         assert any(a.text() == PHONE and a.get("href") == PHONE_URI for a in phones), f"{path} : lien tel: vers {PHONE}"
         mails = [a for a in tree.find_all("a") if a.get("href", "").startswith("mailto:")]
-        assert any(a.text() == EMAIL and a.get("href") == f"mailto:{EMAIL}" for a in mails), f"{path} : lien mailto: vers {EMAIL}"
+        assert any(a.text() == EMAIL and a.get("href") == f"mailto:{EMAIL}" for a in mails), (
+            f"{path} : lien mailto: vers {EMAIL}"
+        )
 
 
 def test_footer_gives_contact_on_every_page(built_site, html_pages):
@@ -280,7 +291,9 @@ def test_no_third_party_resources(built_site, html_pages, ports):
                     url = value.strip().split(" ")[0]
                     parts = urlsplit(url)
                     if url.startswith("//") or parts.scheme in ("http", "https"):
-                        assert parts.netloc in own, f"{path}:{el.line} : <{el.tag} {name}=\"{url}\"> vient d'un autre site"
+                        assert parts.netloc in own, (
+                            f'{path}:{el.line} : <{el.tag} {name}="{url}"> vient d\'un autre site'
+                        )
     for css in (built_site / "theme").rglob("*.css"):
         text = css.read_text(encoding="utf-8")
         assert not re.search(r"url\(\s*['\"]?(?:https?:)?//", text), f"{css.name} : ressource externe"

@@ -44,7 +44,9 @@ CODEV_SESSIONS = [
 
 
 def item_of(w: Workshop, today: dt.date = TODAY, slug: str = "exemple"):
-    (item,) = build_catalogue([Entry(workshop=w, source=f"content/ateliers/{slug}.yaml", slug=slug)], RATES, today=today)
+    (item,) = build_catalogue(
+        [Entry(workshop=w, source=f"content/ateliers/{slug}.yaml", slug=slug)], RATES, today=today
+    )
     return item
 
 
@@ -112,7 +114,9 @@ def test_organizer_from_contact_settings():
 
 def test_organizer_with_schema_org_keys():
     item = item_of(workshop())
-    organizer = event_json_ld(item, URL, {"name": "CDG 44", "url": "https://www.cdg44.fr", "email": "a@b.fr"}, TODAY)["organizer"]
+    organizer = event_json_ld(item, URL, {"name": "CDG 44", "url": "https://www.cdg44.fr", "email": "a@b.fr"}, TODAY)[
+        "organizer"
+    ]
     assert organizer == {"@type": "Organization", "name": "CDG 44", "url": "https://www.cdg44.fr", "email": "a@b.fr"}
 
 
@@ -145,7 +149,9 @@ def test_single_session_has_no_sub_event():
 
 
 def test_codev_has_one_sub_event_per_session():
-    data = ld(workshop(type="codev", titre="Codev des DGS", question=None, objet=None, capacite=8, seances=CODEV_SESSIONS))
+    data = ld(
+        workshop(type="codev", titre="Codev des DGS", question=None, objet=None, capacite=8, seances=CODEV_SESSIONS)
+    )
     assert data["description"] == "Codev des DGS"
     assert data["offers"]["price"] == "700.00"
     subs = data["subEvent"]
@@ -196,7 +202,9 @@ def test_item_computed_before_the_end_is_not_sold_after_it():
 
 
 def test_valid_from_and_through():
-    offer = ld(workshop(ouverture_inscriptions=dt.date(2026, 10, 1), cloture_inscriptions=dt.date(2027, 1, 7)))["offers"]
+    offer = ld(workshop(ouverture_inscriptions=dt.date(2026, 10, 1), cloture_inscriptions=dt.date(2027, 1, 7)))[
+        "offers"
+    ]
     assert offer["validFrom"] == "2026-10-01"
     assert offer["validThrough"] == "2027-01-07"
     offer = ld(workshop(publie_le=dt.date(2026, 9, 15)))["offers"]

@@ -47,7 +47,9 @@ def _state(request: Request):
 
 
 def _page(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
-    html = pages.render(template, pages.app_root(request.scope), admin_root=pages.app_root(request.scope) + "/admin", **context)
+    html = pages.render(
+        template, pages.app_root(request.scope), admin_root=pages.app_root(request.scope) + "/admin", **context
+    )
     return HTMLResponse(html, status_code=status)
 
 
@@ -82,34 +84,60 @@ def protected(handler):
         state = _state(request)
         settings = state.settings
         if not settings.admin_enabled:
-            return _message(request, 503, "Administration désactivée",
-                            "L'administration est désactivée : définissez FORMBACKEND_ADMIN_USER et FORMBACKEND_ADMIN_PASSWORD puis redémarrez le service.")
+            return _message(
+                request,
+                503,
+                "Administration désactivée",
+                "L'administration est désactivée : définissez FORMBACKEND_ADMIN_USER et FORMBACKEND_ADMIN_PASSWORD puis redémarrez le service.",
+            )
         limiter = state.admin_failures
         client = request.client.host if request.client else "inconnu"
         # Locked out after too many wrong credentials: even the right ones wait,
         # otherwise the lock-out would not slow down guessing at all.
         locked_for = limiter.wait(client)
         if locked_for:
-            return _message(request, 429, "Trop d'essais", "Trop d'identifiants erronés : réessayez plus tard.",
-                            {"Retry-After": retry_after_header(locked_for)})
+            return _message(
+                request,
+                429,
+                "Trop d'essais",
+                "Trop d'identifiants erronés : réessayez plus tard.",
+                {"Retry-After": retry_after_header(locked_for)},
+            )
         given = _credentials(request)
-        user_ok = given is not None and secrets.compare_digest(given[0].encode("utf-8"), settings.admin_user.encode("utf-8"))
-        password_ok = given is not None and secrets.compare_digest(given[1].encode("utf-8"), settings.admin_password.encode("utf-8"))
+        user_ok = given is not None and secrets.compare_digest(
+            given[0].encode("utf-8"), settings.admin_user.encode("utf-8")
+        )
+        password_ok = given is not None and secrets.compare_digest(
+            given[1].encode("utf-8"), settings.admin_password.encode("utf-8")
+        )
         if not (user_ok and password_ok):
             if given is not None:
                 wait = limiter.hit(client)
                 if wait:
-                    return _message(request, 429, "Trop d'essais", "Trop d'identifiants erronés : réessayez plus tard.",
-                                    {"Retry-After": retry_after_header(wait)})
+                    return _message(
+                        request,
+                        429,
+                        "Trop d'essais",
+                        "Trop d'identifiants erronés : réessayez plus tard.",
+                        {"Retry-After": retry_after_header(wait)},
+                    )
                 log.warning("administration : identifiants refusés")
-            return _message(request, 401, "Identification requise",
-                            "Indiquez l'identifiant et le mot de passe de l'administration des formulaires.",
-                            {"WWW-Authenticate": REALM})
+            return _message(
+                request,
+                401,
+                "Identification requise",
+                "Indiquez l'identifiant et le mot de passe de l'administration des formulaires.",
+                {"WWW-Authenticate": REALM},
+            )
         if request.method == "POST":
             form = await request.form(max_files=0, max_fields=10)
             if not secrets.compare_digest(str(form.get("jeton", "")), csrf_token(settings)):
-                return _message(request, 403, "Action refusée",
-                                "Cette action doit être lancée depuis les pages de l'administration : rechargez la page et recommencez.")
+                return _message(
+                    request,
+                    403,
+                    "Action refusée",
+                    "Cette action doit être lancée depuis les pages de l'administration : rechargez la page et recommencez.",
+                )
             request.state.form = form
         return await handler(request)
 
@@ -136,9 +164,14 @@ async def index(request: Request) -> Response:
         for name, definition in state.forms.formulaires.items()
     ]
     return _page(
-        request, "admin_index.html", title="Administration des formulaires", forms=forms,
-        sessions=state.store.sessions(), outbox=state.store.outbox_summary(state.settings.outbox_max_attempts),
-        token=csrf_token(state.settings), counts_path=str(state.settings.counts_path),
+        request,
+        "admin_index.html",
+        title="Administration des formulaires",
+        forms=forms,
+        sessions=state.store.sessions(),
+        outbox=state.store.outbox_summary(state.settings.outbox_max_attempts),
+        token=csrf_token(state.settings),
+        counts_path=str(state.settings.counts_path),
     )
 
 
@@ -161,9 +194,16 @@ async def form_submissions(request: Request) -> Response:
     page = _page_number(request)
     submissions = state.store.submissions(name, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
     return _page(
-        request, "admin_table.html", title=f"Envois du formulaire « {definition.titre} »", form_name=name,
-        fields=_fields(definition), rows=_rows(submissions[:PAGE_SIZE]), page=page, more=len(submissions) > PAGE_SIZE,
-        total=state.store.count(name), session=None,
+        request,
+        "admin_table.html",
+        title=f"Envois du formulaire « {definition.titre} »",
+        form_name=name,
+        fields=_fields(definition),
+        rows=_rows(submissions[:PAGE_SIZE]),
+        page=page,
+        more=len(submissions) > PAGE_SIZE,
+        total=state.store.count(name),
+        session=None,
     )
 
 
@@ -177,8 +217,16 @@ async def session_submissions(request: Request) -> Response:
     definition = state.forms.formulaires[name]
     rows = _rows(state.store.submissions(name, session=slug))
     return _page(
-        request, "admin_table.html", title=f"Inscriptions à la session « {slug} »", form_name=name,
-        fields=_fields(definition), rows=rows, page=1, more=False, total=len(rows), session=slug,
+        request,
+        "admin_table.html",
+        title=f"Inscriptions à la session « {slug} »",
+        form_name=name,
+        fields=_fields(definition),
+        rows=rows,
+        page=1,
+        more=False,
+        total=len(rows),
+        session=slug,
     )
 
 
@@ -194,7 +242,8 @@ async def export_csv(request: Request) -> Response:
     filename = f"{name}-{session}.csv" if session and session.replace("-", "").isalnum() else f"{name}.csv"
     log.info("administration : export CSV formulaire=%s lignes=%s", name, len(submissions))
     return StreamingResponse(
-        csv_export.export(definition, submissions), media_type="text/csv; charset=utf-8",
+        csv_export.export(definition, submissions),
+        media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 
@@ -204,7 +253,13 @@ async def registration_counts(request: Request) -> Response:
     state = _state(request)
     counts = write_counts(state.store, state.settings.counts_path)
     log.info("administration : fichier des inscrits écrit sessions=%s", len(counts))
-    return _page(request, "admin_counts.html", title="Nombre d'inscrits écrit", counts=counts, counts_path=str(state.settings.counts_path))
+    return _page(
+        request,
+        "admin_counts.html",
+        title="Nombre d'inscrits écrit",
+        counts=counts,
+        counts_path=str(state.settings.counts_path),
+    )
 
 
 def _asked_address(request: Request, source) -> tuple[str, str | None]:
@@ -221,12 +276,26 @@ async def person(request: Request) -> Response:
     state = _state(request)
     address, problem = _asked_address(request, request.query_params)
     if problem:
-        return _page(request, "admin_person.html", status=422 if address else 200, title="Données d'une personne",
-                     address=address, problem=problem if address else None, submissions=None, token=csrf_token(state.settings))
+        return _page(
+            request,
+            "admin_person.html",
+            status=422 if address else 200,
+            title="Données d'une personne",
+            address=address,
+            problem=problem if address else None,
+            submissions=None,
+            token=csrf_token(state.settings),
+        )
     submissions = state.store.person(email_key(address))
-    return _page(request, "admin_person.html", title="Données d'une personne", address=address, problem=None,
-                 submissions=[{**row, "form": s.form} for row, s in zip(_rows(submissions), submissions, strict=True)],
-                 token=csrf_token(state.settings))
+    return _page(
+        request,
+        "admin_person.html",
+        title="Données d'une personne",
+        address=address,
+        problem=None,
+        submissions=[{**row, "form": s.form} for row, s in zip(_rows(submissions), submissions, strict=True)],
+        token=csrf_token(state.settings),
+    )
 
 
 @protected
@@ -236,8 +305,11 @@ async def person_json(request: Request) -> Response:
     if problem:
         return _message(request, 422, "Adresse manquante ou invalide", problem)
     body = json.dumps(person_export(state.store, email_key(address)), ensure_ascii=False, indent=2)
-    return Response(body, media_type="application/json; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="donnees-personnelles.json"'})
+    return Response(
+        body,
+        media_type="application/json; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="donnees-personnelles.json"'},
+    )
 
 
 @protected
@@ -248,8 +320,14 @@ async def erase(request: Request) -> Response:
         return _message(request, 422, "Adresse manquante ou invalide", problem)
     deleted = state.store.erase_person(email_key(address))
     log.info("administration : effacement lignes=%s", deleted)
-    text = (f"{deleted} envoi{'s' if deleted > 1 else ''} de cette adresse {'ont' if deleted > 1 else 'a'} été effacé{'s' if deleted > 1 else ''}, "
-            "avec les courriels qui leur étaient liés.") if deleted else "Aucun envoi n'était enregistré avec cette adresse."
+    text = (
+        (
+            f"{deleted} envoi{'s' if deleted > 1 else ''} de cette adresse {'ont' if deleted > 1 else 'a'} été effacé{'s' if deleted > 1 else ''}, "
+            "avec les courriels qui leur étaient liés."
+        )
+        if deleted
+        else "Aucun envoi n'était enregistré avec cette adresse."
+    )
     return _page(request, "admin_done.html", title="Effacement effectué", text=text)
 
 

@@ -34,9 +34,11 @@ def rows(definition: FormDefinition, submissions: Iterable[StoredSubmission]) ->
     names = [spec.nom for spec in definition.champs]
     for submission in submissions:
         extra = [key for key in submission.data if key not in names]
-        yield [str(submission.id), paris_time(parse_timestamp(submission.created_at))] + [
-            submission.data.get(name, "") for name in names
-        ] + [f"{key} : {submission.data[key]}" for key in extra]
+        yield (
+            [str(submission.id), paris_time(parse_timestamp(submission.created_at))]
+            + [submission.data.get(name, "") for name in names]
+            + [f"{key} : {submission.data[key]}" for key in extra]
+        )
 
 
 def export(definition: FormDefinition, submissions: Iterable[StoredSubmission]) -> Iterator[str]:

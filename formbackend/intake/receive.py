@@ -55,11 +55,20 @@ DRAIN_LIMIT = 1024 * 1024  # an oversized body up to this size is read (and drop
 
 
 async def read_body(request: Request, limit: int) -> bytes:
-    too_large = Refusal(413, "too_large", "Envoi trop volumineux",
-                        f"Votre envoi dépasse {limit // 1024} Ko : raccourcissez vos textes puis envoyez de nouveau le formulaire.")
+    too_large = Refusal(
+        413,
+        "too_large",
+        "Envoi trop volumineux",
+        f"Votre envoi dépasse {limit // 1024} Ko : raccourcissez vos textes puis envoyez de nouveau le formulaire.",
+    )
     declared = request.headers.get("content-length")
     if declared is not None and not declared.isdigit():
-        raise Refusal(400, "bad_request", "Envoi mal formé", "Votre envoi est mal formé : rechargez la page du formulaire et envoyez-le de nouveau.")
+        raise Refusal(
+            400,
+            "bad_request",
+            "Envoi mal formé",
+            "Votre envoi est mal formé : rechargez la page du formulaire et envoyez-le de nouveau.",
+        )
     if declared is not None and int(declared) > DRAIN_LIMIT:
         raise too_large  # answered at once; the server closes the connection
     chunks, size = [], 0
@@ -76,14 +85,26 @@ async def read_body(request: Request, limit: int) -> bytes:
 
 async def parse_items(request: Request, settings: Settings) -> list[tuple[str, str]]:
     """The posted (name, value) pairs, in order; Refusal on a bad or oversized body."""
-    malformed = Refusal(400, "bad_request", "Envoi mal formé",
-                        "Votre envoi est mal formé : rechargez la page du formulaire et envoyez-le de nouveau.")
-    too_many = Refusal(413, "too_many_fields", "Envoi trop volumineux",
-                       f"Votre envoi compte plus de {settings.max_fields} champs : rechargez la page du formulaire et envoyez-le de nouveau.")
+    malformed = Refusal(
+        400,
+        "bad_request",
+        "Envoi mal formé",
+        "Votre envoi est mal formé : rechargez la page du formulaire et envoyez-le de nouveau.",
+    )
+    too_many = Refusal(
+        413,
+        "too_many_fields",
+        "Envoi trop volumineux",
+        f"Votre envoi compte plus de {settings.max_fields} champs : rechargez la page du formulaire et envoyez-le de nouveau.",
+    )
     content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
     if content_type not in {"application/x-www-form-urlencoded", "multipart/form-data"}:
-        raise Refusal(415, "unsupported_media_type", "Format d'envoi non pris en charge",
-                      "Ce formulaire s'envoie depuis une page du site (format application/x-www-form-urlencoded ou multipart/form-data).")
+        raise Refusal(
+            415,
+            "unsupported_media_type",
+            "Format d'envoi non pris en charge",
+            "Ce formulaire s'envoie depuis une page du site (format application/x-www-form-urlencoded ou multipart/form-data).",
+        )
     body = await read_body(request, settings.max_body_bytes)
     if content_type == "application/x-www-form-urlencoded":
         try:
@@ -100,8 +121,13 @@ async def parse_items(request: Request, settings: Settings) -> list[tuple[str, s
     async def replay():
         yield body
 
-    parser = MultiPartParser(Headers(raw=request.headers.raw), replay(), max_files=0, max_fields=settings.max_fields,
-                             max_part_size=settings.max_body_bytes)
+    parser = MultiPartParser(
+        Headers(raw=request.headers.raw),
+        replay(),
+        max_files=0,
+        max_fields=settings.max_fields,
+        max_part_size=settings.max_body_bytes,
+    )
     try:
         form = await parser.parse()
     except MultiPartException as exc:
@@ -127,17 +153,24 @@ def error_page_base(request: Request, settings: Settings, next_url: str | None, 
     return origin + "/"
 
 
-def error_response(request: Request, state: State, form_name: str, errors: list[FieldError], origin: str,
-                   next_url: str | None) -> Response:
+def error_response(
+    request: Request, state: State, form_name: str, errors: list[FieldError], origin: str, next_url: str | None
+) -> Response:
     headers = cors_headers(origin, state.settings)
     if wants_json(request):
-        return JSONResponse({"ok": False, "errors": [error.as_dict() for error in errors]}, status_code=422, headers=headers)
+        return JSONResponse(
+            {"ok": False, "errors": [error.as_dict() for error in errors]}, status_code=422, headers=headers
+        )
     definition = state.forms.formulaires[form_name]
     # Only the fields a visitor sees get a link; hidden ones have no target in the page.
     visible = {field.nom for field in definition.visible_fields}
     html = pages.render(
-        "errors.html", pages.app_root(request.scope),
-        title=definition.titre, errors=errors, form_name=form_name, linkable=visible,
+        "errors.html",
+        pages.app_root(request.scope),
+        title=definition.titre,
+        errors=errors,
+        form_name=form_name,
+        linkable=visible,
         page=error_page_base(request, state.settings, next_url, origin),
     )
     return HTMLResponse(html, status_code=422, headers=headers)
@@ -152,7 +185,9 @@ def success_response(request: Request, state: State, origin: str, next_url: str)
 
 def preflight(request: Request, origin: str, settings: Settings) -> Response:
     method = request.headers.get("access-control-request-method", "POST").upper()
-    asked = {h.strip().lower() for h in request.headers.get("access-control-request-headers", "").split(",") if h.strip()}
+    asked = {
+        h.strip().lower() for h in request.headers.get("access-control-request-headers", "").split(",") if h.strip()
+    }
     if method != "POST" or not asked <= PREFLIGHT_HEADERS:
         return Response(status_code=403, headers={"Vary": "Origin"})
     headers = {
@@ -171,11 +206,19 @@ async def receive(request: Request) -> Response:
     origin = origins.request_origin(request.headers)
     try:
         if form_name not in state.forms.formulaires:
-            raise Refusal(404, "unknown_form", "Formulaire introuvable",
-                          "Ce formulaire n'existe pas : revenez à la page du site et envoyez-le de nouveau.")
+            raise Refusal(
+                404,
+                "unknown_form",
+                "Formulaire introuvable",
+                "Ce formulaire n'existe pas : revenez à la page du site et envoyez-le de nouveau.",
+            )
         if origin is None or origin not in settings.allowed_origins:
-            raise Refusal(403, "origin_not_allowed", "Envoi refusé",
-                          "Ce formulaire n'accepte que les envois faits depuis les pages du site du CDG 44.")
+            raise Refusal(
+                403,
+                "origin_not_allowed",
+                "Envoi refusé",
+                "Ce formulaire n'accepte que les envois faits depuis les pages du site du CDG 44.",
+            )
         if request.method == "OPTIONS":
             return preflight(request, origin, settings)
         client = request.client.host if request.client else "inconnu"
@@ -183,13 +226,21 @@ async def receive(request: Request) -> Response:
         if wait:
             retry = retry_after_header(wait)
             minutes = max(1, -(-int(retry) // 60))
-            raise Refusal(429, "rate_limited", "Trop d'envois",
-                          f"Vous avez envoyé beaucoup de formulaires en peu de temps : réessayez dans {minutes} minute{'s' if minutes > 1 else ''}.",
-                          {"Retry-After": retry})
+            raise Refusal(
+                429,
+                "rate_limited",
+                "Trop d'envois",
+                f"Vous avez envoyé beaucoup de formulaires en peu de temps : réessayez dans {minutes} minute{'s' if minutes > 1 else ''}.",
+                {"Retry-After": retry},
+            )
         items = await parse_items(request, settings)
     except Refusal as refusal:
-        log.info("envoi refusé formulaire=%s statut=%s motif=%s", form_name if form_name in state.forms.formulaires else "?",
-                 refusal.status, refusal.code)
+        log.info(
+            "envoi refusé formulaire=%s statut=%s motif=%s",
+            form_name if form_name in state.forms.formulaires else "?",
+            refusal.status,
+            refusal.code,
+        )
         return refusal_response(request, refusal, origin, settings)
 
     # Where to send the visitor back: only to an allowed origin.
@@ -201,8 +252,11 @@ async def receive(request: Request) -> Response:
         next_url = origins.resolve_next(raw_next, base, settings.allowed_origins)
         if next_url is None:
             log.info("envoi refusé formulaire=%s statut=422 motif=next_not_allowed", form_name)
-            error = FieldError(NEXT, "next_not_allowed",
-                               "L'adresse de la page de remerciement n'est pas autorisée : revenez au formulaire du site et envoyez-le de nouveau.")
+            error = FieldError(
+                NEXT,
+                "next_not_allowed",
+                "L'adresse de la page de remerciement n'est pas autorisée : revenez au formulaire du site et envoyez-le de nouveau.",
+            )
             return error_response(request, state, form_name, [error], origin, None)
     else:
         next_url = origin + settings.default_next_path
@@ -214,7 +268,11 @@ async def receive(request: Request) -> Response:
     definition = state.forms.formulaires[form_name]
     result = validate(definition, items)
     if result.errors:
-        log.info("envoi refusé formulaire=%s statut=422 erreurs=%s", form_name, ",".join(sorted({e.code for e in result.errors})))
+        log.info(
+            "envoi refusé formulaire=%s statut=422 erreurs=%s",
+            form_name,
+            ",".join(sorted({e.code for e in result.errors})),
+        )
         return error_response(request, state, form_name, result.errors, origin, next_url)
 
     email_field = next((spec.nom for spec in definition.champs if spec.type is FieldKind.EMAIL), None)
@@ -224,8 +282,11 @@ async def receive(request: Request) -> Response:
         known = state.open_sessions.get(str(session))
         if known is None:
             log.info("envoi refusé formulaire=%s statut=422 erreurs=session_closed", form_name)
-            error = FieldError("session", "session_closed",
-                               "Les inscriptions à cette session ne sont pas ouvertes : consultez le programme des sessions sur le site")
+            error = FieldError(
+                "session",
+                "session_closed",
+                "Les inscriptions à cette session ne sont pas ouvertes : consultez le programme des sessions sur le site",
+            )
             return error_response(request, state, form_name, [error], origin, next_url)
         # The published state decides, not the page the visitor may have kept open.
         waiting_list = known.waiting_list
@@ -245,10 +306,20 @@ async def receive(request: Request) -> Response:
         submission_id = await state.writer.add(submission)
     except Exception:  # noqa: BLE001 - answered with a 503, the visitor can retry
         log.exception("échec de l'enregistrement formulaire=%s", form_name)
-        refusal = Refusal(503, "storage_unavailable", "Service momentanément indisponible",
-                          "Votre envoi n'a pas pu être enregistré : réessayez dans quelques minutes.", {"Retry-After": "60"})
+        refusal = Refusal(
+            503,
+            "storage_unavailable",
+            "Service momentanément indisponible",
+            "Votre envoi n'a pas pu être enregistré : réessayez dans quelques minutes.",
+            {"Retry-After": "60"},
+        )
         return refusal_response(request, refusal, origin, settings)
-    log.info("envoi enregistré formulaire=%s id=%s statut=%s", form_name, submission_id, 303 if not wants_json(request) else 200)
+    log.info(
+        "envoi enregistré formulaire=%s id=%s statut=%s",
+        form_name,
+        submission_id,
+        303 if not wants_json(request) else 200,
+    )
     if submission.mails:
         state.worker.wake()
     return success_response(request, state, origin, next_url)

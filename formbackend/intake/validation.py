@@ -160,7 +160,11 @@ def _check_value(spec: FormField, value: str) -> tuple[str | int | None, FieldEr
             allowed = True
         if not allowed:
             if name == "session":
-                return None, FieldError(name, "invalid", "La session transmise n'est pas valide : revenez à la page de la session et envoyez de nouveau le formulaire")
+                return None, FieldError(
+                    name,
+                    "invalid",
+                    "La session transmise n'est pas valide : revenez à la page de la session et envoyez de nouveau le formulaire",
+                )
             return None, FieldError(name, "invalid", f"La valeur transmise pour « {name} » n'est pas valide : {RELOAD}")
     return value, None
 
@@ -170,7 +174,8 @@ def _check_field(spec: FormField, raw: str | None) -> tuple[str | int | None, Fi
     value, bad = clean_text(raw or "", multiline)
     if bad:
         return None, FieldError(
-            spec.nom, "invalid_characters",
+            spec.nom,
+            "invalid_characters",
             f"Le champ « {label(spec)} » contient un caractère invisible ou de contrôle : "
             "retirez-le, ou effacez le champ et saisissez le texte de nouveau",
         )
@@ -179,7 +184,8 @@ def _check_field(spec: FormField, raw: str | None) -> tuple[str | int | None, Fi
     limit = spec.longueur_max or DEFAULT_MAX_LENGTH
     if len(value) > limit:
         return None, FieldError(
-            spec.nom, "too_long",
+            spec.nom,
+            "too_long",
             f"Le champ « {label(spec)} » doit compter {limit} caractères au plus (vous en avez saisi {len(value)}) : raccourcissez-le",
         )
     return _check_value(spec, value)
@@ -207,7 +213,9 @@ def validate(definition: FormDefinition, items: list[tuple[str, str]]) -> Result
     for spec in definition.champs:
         values = posted.get(spec.nom, [])
         if len(values) > 1:
-            result.errors.append(FieldError(spec.nom, "duplicate", f"Le champ « {label(spec)} » a été envoyé plusieurs fois : {RELOAD}"))
+            result.errors.append(
+                FieldError(spec.nom, "duplicate", f"Le champ « {label(spec)} » a été envoyé plusieurs fois : {RELOAD}")
+            )
             continue
         value, error = _check_field(spec, values[0] if values else None)
         if error:
@@ -220,9 +228,13 @@ def validate(definition: FormDefinition, items: list[tuple[str, str]]) -> Result
             continue
         shown = name if len(name) <= 60 else name[:60] + "…"
         if name not in CONTRACT_FIELDS:
-            result.errors.append(FieldError(shown, "unknown_field", f"Le champ « {shown} » n'existe pas dans ce formulaire : {RELOAD}"))
+            result.errors.append(
+                FieldError(shown, "unknown_field", f"Le champ « {shown} » n'existe pas dans ce formulaire : {RELOAD}")
+            )
         elif len(values) > 1:
-            result.errors.append(FieldError(name, "duplicate", f"Le champ « {name} » a été envoyé plusieurs fois : {RELOAD}"))
+            result.errors.append(
+                FieldError(name, "duplicate", f"Le champ « {name} » a été envoyé plusieurs fois : {RELOAD}")
+            )
         else:
             value, error = _check_contract(name, values[0])
             if error:

@@ -68,34 +68,46 @@ def compose(
             if spec.nom in data:
                 lines.append(_format_line(spec, data[spec.nom]))
         lines += ["", "Répondez à ce courriel pour écrire directement à l'expéditeur." if visitor else ""]
-        mails.append(OutgoingMail(
-            kind=NOTIFICATION, recipients=tuple(settings.notify_to), subject=subject,
-            body="\n".join(lines).rstrip() + "\n", reply_to=contract.get(REPLY_TO) or visitor,
-        ))
+        mails.append(
+            OutgoingMail(
+                kind=NOTIFICATION,
+                recipients=tuple(settings.notify_to),
+                subject=subject,
+                body="\n".join(lines).rstrip() + "\n",
+                reply_to=contract.get(REPLY_TO) or visitor,
+            )
+        )
 
     if visitor:
         privacy = forms.donnees_personnelles
         detail = f" pour la session « {session} »" if session else ""
-        body = "\n".join([
-            "Bonjour,",
-            "",
-            f"Nous avons bien reçu votre envoi du formulaire « {title} »{detail}, le {when}.",
-            "Un consultant du Centre de gestion reviendra vers vous si nécessaire.",
-            "",
-            "Si vous n'êtes pas à l'origine de cet envoi, ignorez ce message ou signalez-le-nous en y répondant.",
-            "",
-            "Vos données personnelles",
-            f"Finalité : {definition.finalite}",
-            f"Durée de conservation : {definition.conservation}",
-            f"Vos droits : {privacy.droits}",
-            "",
-            "Ce message vous est envoyé automatiquement.",
-            "",
-        ])
-        mails.append(OutgoingMail(
-            kind=ACKNOWLEDGEMENT, recipients=(visitor,), subject=f"Accusé de réception : {title}",
-            body=body, reply_to=settings.notify_to[0] if settings.notify_to else None,
-        ))
+        body = "\n".join(
+            [
+                "Bonjour,",
+                "",
+                f"Nous avons bien reçu votre envoi du formulaire « {title} »{detail}, le {when}.",
+                "Un consultant du Centre de gestion reviendra vers vous si nécessaire.",
+                "",
+                "Si vous n'êtes pas à l'origine de cet envoi, ignorez ce message ou signalez-le-nous en y répondant.",
+                "",
+                "Vos données personnelles",
+                f"Finalité : {definition.finalite}",
+                f"Durée de conservation : {definition.conservation}",
+                f"Vos droits : {privacy.droits}",
+                "",
+                "Ce message vous est envoyé automatiquement.",
+                "",
+            ]
+        )
+        mails.append(
+            OutgoingMail(
+                kind=ACKNOWLEDGEMENT,
+                recipients=(visitor,),
+                subject=f"Accusé de réception : {title}",
+                body=body,
+                reply_to=settings.notify_to[0] if settings.notify_to else None,
+            )
+        )
     return tuple(mails)
 
 
@@ -113,5 +125,3 @@ def build_message(row: OutboxRow, settings: Settings) -> EmailMessage:
         message["Auto-Submitted"] = "auto-generated"
     message.set_content(row.body, charset="utf-8")
     return message
-
-

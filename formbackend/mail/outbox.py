@@ -21,6 +21,7 @@ from formbackend.store import OutboxRow, Store
 
 log = logging.getLogger(__name__)
 
+
 class SmtpSession:
     """One SMTP connection for a batch of messages (blocking: run it in a thread)."""
 
@@ -31,7 +32,9 @@ class SmtpSession:
     def __enter__(self):
         s = self.settings
         if s.smtp_ssl:
-            self.smtp = smtplib.SMTP_SSL(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds, context=ssl.create_default_context())
+            self.smtp = smtplib.SMTP_SSL(
+                s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds, context=ssl.create_default_context()
+            )
         else:
             self.smtp = smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout_seconds)
         try:
@@ -67,7 +70,7 @@ def describe_error(exc: BaseException) -> str:
 
 
 def backoff(settings: Settings, attempts_before: int) -> float:
-    return min(settings.outbox_retry_base_seconds * (2 ** attempts_before), settings.outbox_retry_max_seconds)
+    return min(settings.outbox_retry_base_seconds * (2**attempts_before), settings.outbox_retry_max_seconds)
 
 
 def send_due(
@@ -92,8 +95,13 @@ def send_due(
                 for row in rows:
                     try:
                         session.send(build_message(row, settings))
-                    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused, smtplib.SMTPDataError,
-                            smtplib.SMTPNotSupportedError, ValueError) as exc:
+                    except (
+                        smtplib.SMTPRecipientsRefused,
+                        smtplib.SMTPSenderRefused,
+                        smtplib.SMTPDataError,
+                        smtplib.SMTPNotSupportedError,
+                        ValueError,
+                    ) as exc:
                         _failed(store, settings, row, exc, now())
                         result["echecs"] += 1
                     else:
@@ -113,8 +121,14 @@ def send_due(
 def _failed(store: Store, settings: Settings, row: OutboxRow, exc: BaseException, now: float) -> None:
     error = describe_error(exc)
     store.mark_failed(row.id, now + backoff(settings, row.attempts), error)
-    log.warning("échec d'envoi du courriel id=%s envoi=%s type=%s tentative=%s erreur=%s",
-                row.id, row.submission_id, row.kind, row.attempts + 1, error)
+    log.warning(
+        "échec d'envoi du courriel id=%s envoi=%s type=%s tentative=%s erreur=%s",
+        row.id,
+        row.submission_id,
+        row.kind,
+        row.attempts + 1,
+        error,
+    )
 
 
 class OutboxWorker:

@@ -18,6 +18,17 @@ from formbackend.store.database import (
 from formbackend.store.schema import SCHEMA_VERSION
 
 __all__ = [
-    "SCHEMA_VERSION", "NewSubmission", "OutboxRow", "OutgoingMail", "Store", "StoredSubmission", "Transaction",
-    "Writer", "connect", "insert_submission", "parse_timestamp", "timestamp", "utcnow",
+    "SCHEMA_VERSION",
+    "NewSubmission",
+    "OutboxRow",
+    "OutgoingMail",
+    "Store",
+    "StoredSubmission",
+    "Transaction",
+    "Writer",
+    "connect",
+    "insert_submission",
+    "parse_timestamp",
+    "timestamp",
+    "utcnow",
 ]

@@ -119,7 +119,9 @@ class Transaction:
 
 
 def _row_to_submission(row) -> StoredSubmission:
-    return StoredSubmission(id=row[0], form=row[1], created_at=row[2], session=row[3], waiting_list=bool(row[4]), data=json.loads(row[5]))
+    return StoredSubmission(
+        id=row[0], form=row[1], created_at=row[2], session=row[3], waiting_list=bool(row[4]), data=json.loads(row[5])
+    )
 
 
 _SUBMISSION_COLUMNS = "id, form, created_at, session, waiting_list, data"
@@ -131,15 +133,30 @@ def insert_submission(conn: sqlite3.Connection, submission: NewSubmission) -> in
     created = timestamp(moment)
     cursor = conn.execute(
         "INSERT INTO submissions (form, created_at, email_key, session, waiting_list, data) VALUES (?, ?, ?, ?, ?, ?)",
-        (submission.form, created, submission.email_key, submission.session, int(submission.waiting_list),
-         json.dumps(submission.data, ensure_ascii=False, separators=(",", ":"))),
+        (
+            submission.form,
+            created,
+            submission.email_key,
+            submission.session,
+            int(submission.waiting_list),
+            json.dumps(submission.data, ensure_ascii=False, separators=(",", ":")),
+        ),
     )
     submission_id = cursor.lastrowid
     for mail in submission.mails:
         conn.execute(
             "INSERT INTO outbox (submission_id, kind, recipients, subject, body, reply_to, created_at, next_attempt_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (submission_id, mail.kind, ",".join(mail.recipients), mail.subject, mail.body, mail.reply_to, created, moment.timestamp()),
+            (
+                submission_id,
+                mail.kind,
+                ",".join(mail.recipients),
+                mail.subject,
+                mail.body,
+                mail.reply_to,
+                created,
+                moment.timestamp(),
+            ),
         )
     return submission_id
 
@@ -173,14 +190,18 @@ class Store:
                     "DELETE FROM outbox WHERE submission_id IN (SELECT id FROM submissions WHERE form = ? AND created_at < ?)",
                     (form, cutoff),
                 )
-                deleted[form] = conn.execute("DELETE FROM submissions WHERE form = ? AND created_at < ?", (form, cutoff)).rowcount
+                deleted[form] = conn.execute(
+                    "DELETE FROM submissions WHERE form = ? AND created_at < ?", (form, cutoff)
+                ).rowcount
         return deleted
 
     def erase_person(self, key: str) -> int:
         """Delete every submission (and its mails) of one e-mail address; rows deleted."""
         with self._connection() as conn:
             with Transaction(conn):
-                conn.execute("DELETE FROM outbox WHERE submission_id IN (SELECT id FROM submissions WHERE email_key = ?)", (key,))
+                conn.execute(
+                    "DELETE FROM outbox WHERE submission_id IN (SELECT id FROM submissions WHERE email_key = ?)", (key,)
+                )
                 deleted = conn.execute("DELETE FROM submissions WHERE email_key = ?", (key,)).rowcount
             # Copy the WAL into the database and empty it, so no old page keeps the data.
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -189,7 +210,9 @@ class Store:
     # -- reading -------------------------------------------------------------------------
     def person(self, key: str) -> list[StoredSubmission]:
         with self._connection() as conn:
-            rows = conn.execute(f"SELECT {_SUBMISSION_COLUMNS} FROM submissions WHERE email_key = ? ORDER BY id", (key,))
+            rows = conn.execute(
+                f"SELECT {_SUBMISSION_COLUMNS} FROM submissions WHERE email_key = ? ORDER BY id", (key,)
+            )
             return [_row_to_submission(row) for row in rows]
 
     def count(self, form: str | None = None) -> int:
@@ -202,12 +225,20 @@ class Store:
         with self._connection() as conn:
             return dict(conn.execute("SELECT form, count(*) FROM submissions GROUP BY form ORDER BY form"))
 
-    def submissions(self, form: str, session: str | None = None, limit: int | None = None, offset: int = 0) -> list[StoredSubmission]:
+    def submissions(
+        self, form: str, session: str | None = None, limit: int | None = None, offset: int = 0
+    ) -> list[StoredSubmission]:
         """Newest first."""
         return list(self.iter_submissions(form, session, newest_first=True, limit=limit, offset=offset))
 
-    def iter_submissions(self, form: str, session: str | None = None, newest_first: bool = False,
-                         limit: int | None = None, offset: int = 0) -> Iterator[StoredSubmission]:
+    def iter_submissions(
+        self,
+        form: str,
+        session: str | None = None,
+        newest_first: bool = False,
+        limit: int | None = None,
+        offset: int = 0,
+    ) -> Iterator[StoredSubmission]:
         sql = f"SELECT {_SUBMISSION_COLUMNS} FROM submissions WHERE form = ?"
         args: list = [form]
         if session is not None:
@@ -224,18 +255,22 @@ class Store:
     def sessions(self) -> list[tuple[str, int, int]]:
         """(session slug, registrations, waiting-list requests), by slug."""
         with self._connection() as conn:
-            return [tuple(row) for row in conn.execute(
-                "SELECT session, sum(waiting_list = 0), sum(waiting_list = 1) FROM submissions"
-                " WHERE session IS NOT NULL GROUP BY session ORDER BY session"
-            )]
+            return [
+                tuple(row)
+                for row in conn.execute(
+                    "SELECT session, sum(waiting_list = 0), sum(waiting_list = 1) FROM submissions"
+                    " WHERE session IS NOT NULL GROUP BY session ORDER BY session"
+                )
+            ]
 
     def registration_counts(self) -> dict[str, int]:
         """{session slug: registrations that are not on the waiting list}."""
         return {slug: registered for slug, registered, _ in self.sessions()}
 
     # -- outbox --------------------------------------------------------------------------
-    def claim_due_mails(self, now: float, max_attempts: int, limit: int = 50, hold_seconds: float = 300.0,
-                        exclude: Iterable[int] = ()) -> list[OutboxRow]:
+    def claim_due_mails(
+        self, now: float, max_attempts: int, limit: int = 50, hold_seconds: float = 300.0, exclude: Iterable[int] = ()
+    ) -> list[OutboxRow]:
         """Mails due for sending (but those in exclude), held for this worker for hold_seconds."""
         with self._connection() as conn, Transaction(conn):
             rows = conn.execute(
@@ -245,8 +280,13 @@ class Store:
                 " ORDER BY next_attempt_at, id LIMIT ?",
                 (now, now, max_attempts, json.dumps(sorted(exclude)), limit),
             ).fetchall()
-            conn.executemany("UPDATE outbox SET claimed_until = ? WHERE id = ?", [(now + hold_seconds, row[0]) for row in rows])
-        return [OutboxRow(row[0], row[1], row[2], tuple(filter(None, row[3].split(","))), row[4], row[5], row[6], row[7]) for row in rows]
+            conn.executemany(
+                "UPDATE outbox SET claimed_until = ? WHERE id = ?", [(now + hold_seconds, row[0]) for row in rows]
+            )
+        return [
+            OutboxRow(row[0], row[1], row[2], tuple(filter(None, row[3].split(","))), row[4], row[5], row[6], row[7])
+            for row in rows
+        ]
 
     def mark_sent(self, mail_id: int, now: dt.datetime | None = None) -> None:
         with self._connection() as conn, Transaction(conn):

@@ -104,7 +104,10 @@ class FrenchArgumentParser(argparse.ArgumentParser):
         (r"the following arguments are required: (.*)", "arguments obligatoires manquants : {0}"),
         (r"unrecognized arguments: (.*)", "arguments inconnus : {0}"),
         (r"argument (\S+): invalid int value: '(.*)'", "{0} : « {1} » n'est pas un nombre entier"),
-        (r"argument (\S+): invalid choice: '?([^']*)'? \(choose from (.*)\)", "{0} : « {1} » n'est pas permis — choisissez parmi {2}"),
+        (
+            r"argument (\S+): invalid choice: '?([^']*)'? \(choose from (.*)\)",
+            "{0} : « {1} » n'est pas permis — choisissez parmi {2}",
+        ),
         (r"argument (\S+): expected one argument", "{0} : une valeur est attendue après cette option"),
         (r"argument (\S+): (.*)", "{0} : {1}"),
     )

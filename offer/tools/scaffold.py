@@ -65,6 +65,7 @@ class Request:
 
 # -- checking the answers ------------------------------------------------------
 
+
 def parse_type(text: str) -> str:
     value = _strip_accents(text).strip().lower().replace("-", "")
     if value not in MAX_GROUP_SIZE:
@@ -76,7 +77,9 @@ def parse_date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        raise ScaffoldError(f"date « {text} » invalide — écrivez une date réelle au format AAAA-MM-JJ, par exemple 2027-05-12") from None
+        raise ScaffoldError(
+            f"date « {text} » invalide — écrivez une date réelle au format AAAA-MM-JJ, par exemple 2027-05-12"
+        ) from None
 
 
 def parse_duree(text: str) -> str:
@@ -116,7 +119,9 @@ def parse_public(text: str) -> str:
 def parse_slug(text: str) -> str:
     slug = slugify(text)
     if not slug:
-        raise ScaffoldError(f"« {text} » ne peut pas servir d'adresse — utilisez des lettres, des chiffres et des tirets")
+        raise ScaffoldError(
+            f"« {text} » ne peut pas servir d'adresse — utilisez des lettres, des chiffres et des tirets"
+        )
     return slug
 
 
@@ -138,6 +143,7 @@ def _text(value: str | None, what: str, maximum: int | None = None) -> str:
 
 # -- building the file ---------------------------------------------------------
 
+
 def sessions_for(request: Request) -> list[Session]:
     if request.type == "codev":
         dates = [request.date + i * CODEV_INTERVAL for i in range(CODEV_SESSIONS)]
@@ -148,7 +154,9 @@ def sessions_for(request: Request) -> list[Session]:
     sessions = []
     for day in dates:
         start = Session(date=day, duree=duree, debut=request.debut)
-        sessions.append(Session(date=day, duree=duree, debut=f"{start.start_time:%H:%M}", fin=f"{start.end_time:%H:%M}"))
+        sessions.append(
+            Session(date=day, duree=duree, debut=f"{start.start_time:%H:%M}", fin=f"{start.end_time:%H:%M}")
+        )
     return sessions
 
 
@@ -176,14 +184,20 @@ def render(request: Request) -> str:
         f"titre: {yaml_scalar(request.titre)}",
     ]
     if request.question:
-        lines += ["# La question de travail, qui commence par « Comment faire pour… ».",
-                  f"question: {yaml_scalar(request.question)}"]
+        lines += [
+            "# La question de travail, qui commence par « Comment faire pour… ».",
+            f"question: {yaml_scalar(request.question)}",
+        ]
     elif kind == "codev":
-        lines += ["# La question de travail (facultative pour un groupe de co-développement).",
-                  "# question: Comment faire pour … ?"]
+        lines += [
+            "# La question de travail (facultative pour un groupe de co-développement).",
+            "# question: Comment faire pour … ?",
+        ]
     if request.objet:
-        lines += ["# L'« objet » que le groupe va produire (outil, support, processus, plan d'actions…).",
-                  f"objet: {yaml_scalar(request.objet)}"]
+        lines += [
+            "# L'« objet » que le groupe va produire (outil, support, processus, plan d'actions…).",
+            f"objet: {yaml_scalar(request.objet)}",
+        ]
     public = ", ".join(yaml_scalar(p) for p in request.public)
     lines += [
         "# Publics visés, dans cette liste : " + ", ".join(AUDIENCES[:2]) + ",",
@@ -196,7 +210,7 @@ def render(request: Request) -> str:
         f"  adresse: {yaml_scalar(request.lieu_adresse)}",
         "  # accessibilite: Salles de plain-pied, accessibles en fauteuil roulant.",
         "# Les séances, de la plus ancienne à la plus récente : date AAAA-MM-JJ, durée",
-        "# « journee » ou « demi-journee », heures entre guillemets (\"09:00\") car sans",
+        '# « journee » ou « demi-journee », heures entre guillemets ("09:00") car sans',
         "# guillemets YAML lit 14:30 comme un nombre.",
     ]
     if kind == "codev":
@@ -205,10 +219,10 @@ def render(request: Request) -> str:
     for session in sessions_for(request):
         lines.append(
             f"  - {{date: {session.date.isoformat()}, duree: {session.duree.value},"
-            f" debut: \"{session.debut}\", fin: \"{session.fin}\"}}"
+            f' debut: "{session.debut}", fin: "{session.fin}"}}'
         )
     if kind == "atelier":
-        lines.append("  # - {date: AAAA-MM-JJ, duree: demi-journee, debut: \"09:00\", fin: \"12:30\"}")
+        lines.append('  # - {date: AAAA-MM-JJ, duree: demi-journee, debut: "09:00", fin: "12:30"}')
     lines += [
         f"# Nombre de places : {maximum} au plus pour "
         + ("un atelier." if kind == "atelier" else "un groupe de co-développement."),
@@ -229,6 +243,7 @@ def render(request: Request) -> str:
 
 
 # -- checking the file with the core ---------------------------------------------
+
 
 def _rate_years(folder: Path) -> set[int] | None:
     rates_path = folder.parent / "tarifs.yaml"
@@ -283,6 +298,7 @@ def create(request: Request, folder: Path) -> Path:
 
 # -- asking ------------------------------------------------------------------
 
+
 def _ask(ask: Callable[[str], str], prompt: str, parse, default=None, optional: bool = False):
     shown = f" [{default}]" if default not in (None, "") else ""
     while True:
@@ -310,43 +326,74 @@ def complete(args, interactive: bool, ask: Callable[[str], str] = input) -> Requ
             return _ask(ask, prompt, parse, default, optional)
         if optional or default is not None:
             return parse(str(default)) if (parse and default is not None) else default
-        raise ScaffoldError(f"{what} manque — ajoutez {option} (ou lancez la commande dans un terminal pour répondre aux questions)")
+        raise ScaffoldError(
+            f"{what} manque — ajoutez {option} (ou lancez la commande dans un terminal pour répondre aux questions)"
+        )
 
     if args.type is None and not interactive:
-        raise ScaffoldError("le type manque — ajoutez --type atelier ou --type codev"
-                            " (ou lancez la commande dans un terminal pour répondre aux questions)")
+        raise ScaffoldError(
+            "le type manque — ajoutez --type atelier ou --type codev"
+            " (ou lancez la commande dans un terminal pour répondre aux questions)"
+        )
     kind = need(args.type, "le type", "--type atelier|codev", "Type (atelier ou codev)", parse_type, "atelier")
     titre = _text(need(args.titre, "le titre", '--titre "…"', "Titre court"), "le titre", 160)
     question_needed = kind == "atelier"
-    question = need(args.question, "la question", "--question \"Comment faire pour… ?\"",
-                    "Question (« Comment faire pour… ? »)" + ("" if question_needed else ", facultative"),
-                    optional=not question_needed)
-    objet = need(args.objet, "l'objet produit", '--objet "Un règlement intérieur"', "Objet que le groupe va produire"
-                 + ("" if question_needed else ", facultatif"), optional=not question_needed)
-    date = need(args.date, "la date de la première séance", "--date AAAA-MM-JJ",
-                "Date de la première séance (AAAA-MM-JJ)", parse_date)
+    question = need(
+        args.question,
+        "la question",
+        '--question "Comment faire pour… ?"',
+        "Question (« Comment faire pour… ? »)" + ("" if question_needed else ", facultative"),
+        optional=not question_needed,
+    )
+    objet = need(
+        args.objet,
+        "l'objet produit",
+        '--objet "Un règlement intérieur"',
+        "Objet que le groupe va produire" + ("" if question_needed else ", facultatif"),
+        optional=not question_needed,
+    )
+    date = need(
+        args.date,
+        "la date de la première séance",
+        "--date AAAA-MM-JJ",
+        "Date de la première séance (AAAA-MM-JJ)",
+        parse_date,
+    )
     if kind == "codev":
         if args.duree not in (None, Duration.DEMI_JOURNEE.value):
             raise ScaffoldError("un groupe de co-développement se réunit en demi-journées — enlevez --duree")
         duree = Duration.DEMI_JOURNEE.value
     else:
-        duree = need(args.duree, "la durée", "--duree journee", "Durée (journee ou demi-journee)", parse_duree, "journee")
+        duree = need(
+            args.duree, "la durée", "--duree journee", "Durée (journee ou demi-journee)", parse_duree, "journee"
+        )
     debut = need(args.debut, "l'heure de début", "--debut 09:00", "Heure de début", parse_time, "09:00")
     lieu_nom = need(args.lieu_nom, "le lieu", '--lieu-nom "Mairie de …"', "Nom du lieu", None, DEFAULT_VENUE[0])
     default_address = DEFAULT_VENUE[1] if lieu_nom == DEFAULT_VENUE[0] else None
-    lieu_adresse = need(args.lieu_adresse, "l'adresse du lieu", "--lieu-adresse \"…, 44000 Ville\"",
-                        "Adresse du lieu (avec le code postal)", None, default_address)
+    lieu_adresse = need(
+        args.lieu_adresse,
+        "l'adresse du lieu",
+        '--lieu-adresse "…, 44000 Ville"',
+        "Adresse du lieu (avec le code postal)",
+        None,
+        default_address,
+    )
     maximum = MAX_GROUP_SIZE[kind]
-    capacite = need(args.capacite, "la capacité", "--capacite 15", f"Nombre de places ({maximum} au plus)", parse_capacite, maximum)
+    capacite = need(
+        args.capacite, "la capacité", "--capacite 15", f"Nombre de places ({maximum} au plus)", parse_capacite, maximum
+    )
     if capacite > maximum:
         what = "un atelier" if kind == "atelier" else "un groupe de co-développement"
         raise ScaffoldError(f"{capacite} places, c'est trop pour {what} — {maximum} au plus")
     if args.public:
         public = [parse_public(p) for p in args.public]
     elif interactive:
-        public = _ask(ask, "Publics visés, séparés par des virgules (" + ", ".join(AUDIENCES) + ")",
-                      lambda text: [parse_public(p) for p in text.split(",") if p.strip()],
-                      ", ".join(DEFAULT_PUBLIC[kind]))
+        public = _ask(
+            ask,
+            "Publics visés, séparés par des virgules (" + ", ".join(AUDIENCES) + ")",
+            lambda text: [parse_public(p) for p in text.split(",") if p.strip()],
+            ", ".join(DEFAULT_PUBLIC[kind]),
+        )
     else:
         public = list(DEFAULT_PUBLIC[kind])
     public = list(dict.fromkeys(public))
@@ -376,17 +423,45 @@ def parser() -> FrenchArgumentParser:
     )
     p.add_argument("--type", type=parse_type, metavar="atelier|codev", help="atelier ou codev")
     p.add_argument("--titre", metavar="TEXTE", help="titre court affiché dans le catalogue")
-    p.add_argument("--question", metavar="TEXTE", help="la question, « Comment faire pour… ? » (obligatoire pour un atelier)")
+    p.add_argument(
+        "--question", metavar="TEXTE", help="la question, « Comment faire pour… ? » (obligatoire pour un atelier)"
+    )
     p.add_argument("--objet", metavar="TEXTE", help="l'objet que le groupe va produire (obligatoire pour un atelier)")
     p.add_argument("--date", type=parse_date, metavar="AAAA-MM-JJ", help="date de la première séance, AAAA-MM-JJ")
-    p.add_argument("--duree", type=parse_duree, metavar="journee|demi-journee", help="journee (par défaut) ou demi-journee ; un codev est en demi-journées")
+    p.add_argument(
+        "--duree",
+        type=parse_duree,
+        metavar="journee|demi-journee",
+        help="journee (par défaut) ou demi-journee ; un codev est en demi-journées",
+    )
     p.add_argument("--debut", type=parse_time, metavar="HH:MM", help="heure de début des séances (par défaut 09:00)")
     p.add_argument("--lieu-nom", dest="lieu_nom", metavar="NOM", help="nom du lieu (par défaut CDG 44)")
     p.add_argument("--lieu-adresse", dest="lieu_adresse", metavar="ADRESSE", help="adresse du lieu avec le code postal")
-    p.add_argument("--capacite", type=parse_capacite, metavar="N", help="nombre de places (par défaut 15 pour un atelier, 8 pour un codev)")
-    p.add_argument("--public", action="append", type=parse_public, metavar="PUBLIC", help="un public visé ; répétez l'option pour en indiquer plusieurs")
-    p.add_argument("--slug", type=parse_slug, metavar="SLUG", help="fin du nom du fichier et de l'adresse de la page (par défaut : tirée du titre)")
-    p.add_argument("--dossier", default=DEFAULT_FOLDER, metavar="DOSSIER", help=f"dossier des ateliers (par défaut : {DEFAULT_FOLDER})")
+    p.add_argument(
+        "--capacite",
+        type=parse_capacite,
+        metavar="N",
+        help="nombre de places (par défaut 15 pour un atelier, 8 pour un codev)",
+    )
+    p.add_argument(
+        "--public",
+        action="append",
+        type=parse_public,
+        metavar="PUBLIC",
+        help="un public visé ; répétez l'option pour en indiquer plusieurs",
+    )
+    p.add_argument(
+        "--slug",
+        type=parse_slug,
+        metavar="SLUG",
+        help="fin du nom du fichier et de l'adresse de la page (par défaut : tirée du titre)",
+    )
+    p.add_argument(
+        "--dossier",
+        default=DEFAULT_FOLDER,
+        metavar="DOSSIER",
+        help=f"dossier des ateliers (par défaut : {DEFAULT_FOLDER})",
+    )
     return p
 
 

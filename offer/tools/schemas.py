@@ -99,10 +99,19 @@ MODEL_TITLES = {
 # Descriptions for the properties whose model has none (forms.py).
 DESCRIPTIONS = {
     ("FormDefinition", "titre"): "Titre affiché au-dessus du formulaire.",
-    ("FormDefinition", "titre_liste_attente"): "Titre affiché quand la session est complète et que le formulaire sert de demande de liste d'attente.",
+    (
+        "FormDefinition",
+        "titre_liste_attente",
+    ): "Titre affiché quand la session est complète et que le formulaire sert de demande de liste d'attente.",
     ("FormDefinition", "bouton"): "Texte du bouton d'envoi.",
-    ("FormDefinition", "bouton_liste_attente"): "Texte du bouton d'envoi quand le formulaire sert de demande de liste d'attente.",
-    ("FormDefinition", "base_legale"): "Base légale du traitement (notice RGPD), par exemple la mission d'intérêt public.",
+    (
+        "FormDefinition",
+        "bouton_liste_attente",
+    ): "Texte du bouton d'envoi quand le formulaire sert de demande de liste d'attente.",
+    (
+        "FormDefinition",
+        "base_legale",
+    ): "Base légale du traitement (notice RGPD), par exemple la mission d'intérêt public.",
     ("FormDefinition", "champs"): "Les champs du formulaire, dans l'ordre d'affichage.",
     ("PrivacyBasics", "responsable"): "Responsable du traitement : nom et adresse de l'organisme.",
     ("PrivacyBasics", "destinataires"): "Qui reçoit les données envoyées.",
@@ -254,8 +263,12 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m offer.tools.schemas",
         description="Écrit les schémas JSON des fichiers de contenu (schemas/*.json) à partir du modèle.",
     )
-    parser.add_argument("--dossier", type=Path, default=DEFAULT_FOLDER, help="dossier des schémas (par défaut : schemas/)")
-    parser.add_argument("--verifier", action="store_true", help="ne rien écrire ; échouer si un schéma n'est pas à jour")
+    parser.add_argument(
+        "--dossier", type=Path, default=DEFAULT_FOLDER, help="dossier des schémas (par défaut : schemas/)"
+    )
+    parser.add_argument(
+        "--verifier", action="store_true", help="ne rien écrire ; échouer si un schéma n'est pas à jour"
+    )
     args = parser.parse_args(argv)
     if args.verifier:
         stale = outdated(args.dossier)

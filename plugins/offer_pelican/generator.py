@@ -146,7 +146,11 @@ class CatalogueGenerator(Generator):
             url = view.filter_url(flt)
             matching = [i for i in view.items if flt.accepts(i)]
             upcoming = [i for i in matching if i.availability.is_upcoming]
-            past = sorted((i for i in matching if not i.availability.is_upcoming), key=lambda i: i.workshop.first_date, reverse=True)
+            past = sorted(
+                (i for i in matching if not i.availability.is_upcoming),
+                key=lambda i: i.workshop.first_date,
+                reverse=True,
+            )
             writer.write_file(
                 url + "index.html",
                 catalogue_template,
@@ -165,18 +169,28 @@ class CatalogueGenerator(Generator):
         for year, items in group_by_year(view.past).items():
             url = f"{view.catalogue_url}archives/{year}/"
             writer.write_file(
-                url + "index.html", archive_template, self.context, relative_urls=relative, url=url,
-                year=year, year_items=items, page=_SitemapPage(url, self.today),
+                url + "index.html",
+                archive_template,
+                self.context,
+                relative_urls=relative,
+                url=url,
+                year=year,
+                year_items=items,
+                page=_SitemapPage(url, self.today),
             )
 
         def url_for(item):
             return self.absolute_base + view.entry_url(item)
 
-        self._write_bytes(view.catalogue_url + "calendrier.ics", calendar.feed_calendar(view.items, url_for, self.stamp, event_cache))
+        self._write_bytes(
+            view.catalogue_url + "calendrier.ics", calendar.feed_calendar(view.items, url_for, self.stamp, event_cache)
+        )
         feed_url = self.absolute_base + view.catalogue_url + "flux.atom"
         self._write_bytes(
             view.catalogue_url + "flux.atom",
-            atom.atom_feed(view.items, self.absolute_base, feed_url, url_for, self.settings["SITENAME"], self.stamp).encode("utf-8"),
+            atom.atom_feed(
+                view.items, self.absolute_base, feed_url, url_for, self.settings["SITENAME"], self.stamp
+            ).encode("utf-8"),
         )
         rows = opendata.session_rows(view.items, url_for)
         self._write_bytes("donnees/sessions.json", opendata.to_json(rows).encode("utf-8"))

@@ -36,7 +36,9 @@ def offer_settings(raw: dict | None) -> dict:
     raw = dict(raw or {})
     unknown = sorted(set(raw) - set(DEFAULTS))
     if unknown:
-        raise SettingsError(f"réglage(s) OFFER inconnu(s) : {', '.join(unknown)} — réglages possibles : {', '.join(DEFAULTS)}")
+        raise SettingsError(
+            f"réglage(s) OFFER inconnu(s) : {', '.join(unknown)} — réglages possibles : {', '.join(DEFAULTS)}"
+        )
     merged = {**DEFAULTS, **raw}
     for key, default in DEFAULTS.items():
         value = merged[key]
@@ -49,7 +51,11 @@ def offer_settings(raw: dict | None) -> dict:
         else:
             ok = isinstance(value, str)
         if not ok:
-            raise SettingsError(f"réglage OFFER['{key}'] : valeur {value!r} incorrecte (attendu : {type(default).__name__})")
+            raise SettingsError(
+                f"réglage OFFER['{key}'] : valeur {value!r} incorrecte (attendu : {type(default).__name__})"
+            )
     if not merged["CATALOGUE_URL"].endswith("/") or merged["CATALOGUE_URL"].startswith("/"):
-        raise SettingsError("réglage OFFER['CATALOGUE_URL'] : écrivez un chemin relatif terminé par « / », par exemple « programme/ »")
+        raise SettingsError(
+            "réglage OFFER['CATALOGUE_URL'] : écrivez un chemin relatif terminé par « / », par exemple « programme/ »"
+        )
     return merged

@@ -8,8 +8,10 @@ from markupsafe import Markup
 from offer import formatting
 
 FRENCH_QUOTES = {
-    "left-single-quote": "’", "right-single-quote": "’",
-    "left-double-quote": "« ", "right-double-quote": " »",
+    "left-single-quote": "’",
+    "right-single-quote": "’",
+    "left-double-quote": "« ",
+    "right-double-quote": " »",
 }
 
 

@@ -98,9 +98,19 @@ def worked_examples(rate: Rate) -> list[WorkedExample]:
         example("Une demi-journée, un participant", "1 demi-journée", 0, 1, 1),
         example("Une journée, un participant", "1 journée", 1, 0, 1),
         example("Un atelier d'une journée, 3 agents de la même collectivité", "1 journée", 1, 0, 3),
-        example(f"Un atelier d'une journée, groupe complet de {MAX_WORKSHOP} personnes", "1 journée", 1, 0, MAX_WORKSHOP),
-        example("Un groupe de co-développement, un participant", f"{CODEV_HALF_DAYS} demi-journées", 0, CODEV_HALF_DAYS, 1),
-        example(f"Un groupe de co-développement complet, {MAX_CODEV} participants", f"{CODEV_HALF_DAYS} demi-journées", 0, CODEV_HALF_DAYS, MAX_CODEV),
+        example(
+            f"Un atelier d'une journée, groupe complet de {MAX_WORKSHOP} personnes", "1 journée", 1, 0, MAX_WORKSHOP
+        ),
+        example(
+            "Un groupe de co-développement, un participant", f"{CODEV_HALF_DAYS} demi-journées", 0, CODEV_HALF_DAYS, 1
+        ),
+        example(
+            f"Un groupe de co-développement complet, {MAX_CODEV} participants",
+            f"{CODEV_HALF_DAYS} demi-journées",
+            0,
+            CODEV_HALF_DAYS,
+            MAX_CODEV,
+        ),
     ]
 
 
@@ -123,7 +133,9 @@ class OfferView:
 
     @property
     def past(self) -> list[CatalogueItem]:
-        return sorted((i for i in self.items if not i.availability.is_upcoming), key=lambda i: i.workshop.first_date, reverse=True)
+        return sorted(
+            (i for i in self.items if not i.availability.is_upcoming), key=lambda i: i.workshop.first_date, reverse=True
+        )
 
     @property
     def next_sessions(self) -> list[CatalogueItem]:

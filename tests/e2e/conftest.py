@@ -41,8 +41,14 @@ def e2e_origins(e2e_ports) -> dict:
 def e2e_site(tmp_path_factory, e2e_origins):
     """The site built to post to the test receiver and to come back to itself."""
     output = tmp_path_factory.mktemp("e2e-site") / "output"
-    result = build_site(output, env={"FORM_ENDPOINT": e2e_origins["forms"], "PUBLIC_SITE_URL": e2e_origins["site"],
-                                     "FORM_PROVIDER": "selfhosted"})
+    result = build_site(
+        output,
+        env={
+            "FORM_ENDPOINT": e2e_origins["forms"],
+            "PUBLIC_SITE_URL": e2e_origins["site"],
+            "FORM_PROVIDER": "selfhosted",
+        },
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     return output
 
@@ -71,27 +77,41 @@ def receiver(tmp_path_factory, e2e_ports, e2e_origins, smtp_sink, e2e_site):
     """`python -m formbackend serve` on loopback, sending its e-mails to the sink."""
     folder = tmp_path_factory.mktemp("receiver")
     env = {name: value for name, value in os.environ.items() if not name.startswith("FORMBACKEND_")}
-    env.update({
-        "FORMBACKEND_ALLOWED_ORIGINS": e2e_origins["site"],
-        "FORMBACKEND_NOTIFY_TO": NOTIFY_TO,
-        "FORMBACKEND_MAIL_FROM": MAIL_FROM,
-        "FORMBACKEND_SMTP_HOST": "127.0.0.1",
-        "FORMBACKEND_SMTP_PORT": str(e2e_ports["smtp"]),
-        "FORMBACKEND_OUTBOX_INTERVAL": "1",
-        "FORMBACKEND_OUTBOX_RETRY_BASE": "1",
-        "FORMBACKEND_RATE_LIMIT": "1000",  # every test posts from 127.0.0.1
-        "FORMBACKEND_COUNTS": str(folder / "inscrits.json"),
-        # As in production: only the sessions the build published as open are accepted.
-        "FORMBACKEND_SESSIONS": str(e2e_site / "donnees" / "inscriptions.json"),
-    })
+    env.update(
+        {
+            "FORMBACKEND_ALLOWED_ORIGINS": e2e_origins["site"],
+            "FORMBACKEND_NOTIFY_TO": NOTIFY_TO,
+            "FORMBACKEND_MAIL_FROM": MAIL_FROM,
+            "FORMBACKEND_SMTP_HOST": "127.0.0.1",
+            "FORMBACKEND_SMTP_PORT": str(e2e_ports["smtp"]),
+            "FORMBACKEND_OUTBOX_INTERVAL": "1",
+            "FORMBACKEND_OUTBOX_RETRY_BASE": "1",
+            "FORMBACKEND_RATE_LIMIT": "1000",  # every test posts from 127.0.0.1
+            "FORMBACKEND_COUNTS": str(folder / "inscrits.json"),
+            # As in production: only the sessions the build published as open are accepted.
+            "FORMBACKEND_SESSIONS": str(e2e_site / "donnees" / "inscriptions.json"),
+        }
+    )
     log_path = folder / "receiver.log"
     db_path = folder / "formulaires.sqlite3"
     command = [
-        sys.executable, "-m", "formbackend", "serve", "--host", "127.0.0.1", "--port", str(e2e_ports["forms"]),
-        "--db", str(db_path), "--forms", str(ROOT / "content" / "forms.yaml"),
+        sys.executable,
+        "-m",
+        "formbackend",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(e2e_ports["forms"]),
+        "--db",
+        str(db_path),
+        "--forms",
+        str(ROOT / "content" / "forms.yaml"),
     ]
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
     running = Receiver(url=e2e_origins["forms"], db_path=db_path, log_path=log_path, process=process)
     try:
         wait_until_answering(running)
@@ -130,7 +150,9 @@ def e2e_browser(request):
 
 
 def _context(browser, javascript: bool):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR", java_script_enabled=javascript)
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="fr-FR", java_script_enabled=javascript
+    )
     context.set_default_timeout(15_000)
     return context
 
@@ -140,7 +162,10 @@ def js_page(e2e_browser):
     context = _context(e2e_browser, javascript=True)
     page = context.new_page()
     page.csp_violations = []
-    page.on("console", lambda message: "Content Security Policy" in message.text and page.csp_violations.append(message.text))
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and page.csp_violations.append(message.text),
+    )
     try:
         yield page
     finally:

@@ -25,17 +25,28 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 # What a visitor types in each form (the e-mail address is added per test).
 SAMPLE_ANSWERS = {
     "inscription": {
-        "prenom": "Jeanne", "nom": "Le Bihan", "telephone": "02 40 20 77 50",
-        "collectivite": "Mairie de Saint-Herblain", "fonction": "Responsable RH",
+        "prenom": "Jeanne",
+        "nom": "Le Bihan",
+        "telephone": "02 40 20 77 50",
+        "collectivite": "Mairie de Saint-Herblain",
+        "fonction": "Responsable RH",
         "message": "Je viendrai avec une collègue du service enfance.",
     },
     "devis": {
-        "collectivite": "Communauté de communes d'Erdre et Gesvres", "prenom": "Yannick", "nom": "Guérin",
-        "fonction": "DGS", "offre": "atelier", "agents": "6", "demi_journees": "2",
-        "periode": "premier semestre 2027", "message": "Comment faire pour mutualiser l'accueil entre deux communes ?",
+        "collectivite": "Communauté de communes d'Erdre et Gesvres",
+        "prenom": "Yannick",
+        "nom": "Guérin",
+        "fonction": "DGS",
+        "offre": "atelier",
+        "agents": "6",
+        "demi_journees": "2",
+        "periode": "premier semestre 2027",
+        "message": "Comment faire pour mutualiser l'accueil entre deux communes ?",
     },
     "contact": {
-        "nom": "Maëlle Rivière", "collectivite": "Mairie de Clisson", "objet": "Dates des prochains ateliers",
+        "nom": "Maëlle Rivière",
+        "collectivite": "Mairie de Clisson",
+        "objet": "Dates des prochains ateliers",
         "message": "Bonjour, les dates de l'automne seront-elles publiées bientôt ?",
     },
 }
@@ -115,10 +126,18 @@ class Receiver:
     def submissions(self, address: str) -> list[dict]:
         """The stored submissions of one visitor, oldest first."""
         rows = self._query(
-            "SELECT form, session, waiting_list, data FROM submissions WHERE email_key = ? ORDER BY id", (address.casefold(),)
+            "SELECT form, session, waiting_list, data FROM submissions WHERE email_key = ? ORDER BY id",
+            (address.casefold(),),
         )
-        return [{"form": r["form"], "session": r["session"], "waiting_list": bool(r["waiting_list"]),
-                 "data": json.loads(r["data"])} for r in rows]
+        return [
+            {
+                "form": r["form"],
+                "session": r["session"],
+                "waiting_list": bool(r["waiting_list"]),
+                "data": json.loads(r["data"]),
+            }
+            for r in rows
+        ]
 
     def count(self) -> int:
         return self._query("SELECT count(*) FROM submissions")[0][0]
@@ -212,7 +231,9 @@ def receiver_errors(receiver, form_name: str, body: str, origin: str) -> list[tu
     import httpx
 
     answer = httpx.post(
-        receiver.action(form_name), content=body.encode("utf-8"), timeout=10,
+        receiver.action(form_name),
+        content=body.encode("utf-8"),
+        timeout=10,
         headers={"Origin": origin, "Accept": "application/json", "Content-Type": "application/x-www-form-urlencoded"},
     )
     assert answer.status_code == 422, answer.text
@@ -232,7 +253,7 @@ def summary_errors(page, form_name: str) -> list[tuple[str | None, str]]:
         if links.count():
             href = links.first.get_attribute("href")
             assert href.startswith(f"#{form_name}-"), href
-            items.append((href[len(form_name) + 2:], links.first.inner_text().strip()))
+            items.append((href[len(form_name) + 2 :], links.first.inner_text().strip()))
         else:
             items.append((None, item.inner_text().strip()))
     return items

@@ -78,7 +78,8 @@ def test_the_live_estimate_uses_the_rate_of_tarifs_yaml(js_page, site):
 def _wait_for_estimate(page, expected: str) -> None:
     page.wait_for_function(
         "expected => document.getElementById('estimation-en-direct').textContent.split(/\\s+/).join(' ').includes(expected)",
-        arg=expected, timeout=5000,
+        arg=expected,
+        timeout=5000,
     )
 
 
@@ -95,7 +96,9 @@ def test_choosing_co_development_suggests_five_half_days_and_eight_agents_at_mos
     _wait_for_estimate(js_page, "un nombre d'agents entre 1 et 8")
     js_page.click("#devis button[type=submit]")
     js_page.locator("#devis-erreurs").wait_for(state="visible")
-    assert "« Nombre d'agents concernés » doit être compris entre 1 et 8" in js_page.locator("#devis-erreurs").inner_text()
+    assert (
+        "« Nombre d'agents concernés » doit être compris entre 1 et 8" in js_page.locator("#devis-erreurs").inner_text()
+    )
 
     js_page.select_option("#devis-offre", "atelier")
     assert js_page.get_attribute("#devis-agents", "max") == "15"

@@ -63,7 +63,9 @@ def test_empty_registration_shows_a_focused_summary_linked_to_each_field(js_page
     errors = summary_errors(js_page, "inscription")
     assert [field for field, _ in errors] == REQUIRED_REGISTRATION
     # The same words as the receiver's, for the same post.
-    expected = receiver_errors(receiver, "inscription", posted_body(js_page, "inscription"), registration_url.split("/programme")[0])
+    expected = receiver_errors(
+        receiver, "inscription", posted_body(js_page, "inscription"), registration_url.split("/programme")[0]
+    )
     assert errors == expected
 
     for field, message in errors:
@@ -106,8 +108,14 @@ def test_a_bad_address_is_the_only_error_then_the_corrected_form_is_sent(js_page
 
 CHECKS = {
     "inscription-vide": ("inscription", {}),
-    "inscription-adresse-telephone": ("inscription", {**SAMPLE_ANSWERS["inscription"], "email": "prenom.nom@", "telephone": "02 40 AB"}),
-    "devis-nombres": ("devis", {**SAMPLE_ANSWERS["devis"], "email": "y.guerin@cceg.fr", "agents": "16", "demi_journees": "0", "offre": ""}),
+    "inscription-adresse-telephone": (
+        "inscription",
+        {**SAMPLE_ANSWERS["inscription"], "email": "prenom.nom@", "telephone": "02 40 AB"},
+    ),
+    "devis-nombres": (
+        "devis",
+        {**SAMPLE_ANSWERS["devis"], "email": "y.guerin@cceg.fr", "agents": "16", "demi_journees": "0", "offre": ""},
+    ),
     "devis-vide": ("devis", {}),
     "contact-vide": ("contact", {}),
 }
@@ -116,7 +124,11 @@ CHECKS = {
 @pytest.mark.parametrize("check", list(CHECKS))
 def test_browser_checks_say_what_the_receiver_says(js_page, site, e2e_site, receiver, check):
     form_name, answers = CHECKS[check]
-    path = {"inscription": f"programme/{open_entry(e2e_site)['slug']}/", "devis": "demande-de-devis/", "contact": "contact/"}[form_name]
+    path = {
+        "inscription": f"programme/{open_entry(e2e_site)['slug']}/",
+        "devis": "demande-de-devis/",
+        "contact": "contact/",
+    }[form_name]
     before = receiver.count()
     js_page.goto(site + path)
     fill_form(js_page, form_name, answers)
@@ -174,29 +186,45 @@ def test_too_many_posts_say_when_to_retry(js_page, registration_url, receiver, s
     body = {"ok": False, "errors": [{"field": None, "code": "rate_limited", "message": message}]}
     js_page.goto(registration_url)
     fill_form(js_page, "inscription", {**SAMPLE_ANSWERS["inscription"], "email": unique_email()})
-    js_page.route(receiver.action("inscription"), lambda route: route.fulfill(
-        status=429, content_type="application/json", body=json.dumps(body),
-        headers={"Access-Control-Allow-Origin": site.rstrip("/"), "Retry-After": "420"}))
+    js_page.route(
+        receiver.action("inscription"),
+        lambda route: route.fulfill(
+            status=429,
+            content_type="application/json",
+            body=json.dumps(body),
+            headers={"Access-Control-Allow-Origin": site.rstrip("/"), "Retry-After": "420"},
+        ),
+    )
     js_page.click("#inscription button[type=submit]")
     js_page.locator("#inscription-erreurs").wait_for(state="visible")
     assert summary_errors(js_page, "inscription") == [(None, message)]
 
 
-def test_the_button_is_marked_disabled_while_sending_and_a_second_click_sends_nothing(js_page, registration_url, receiver, site):
+def test_the_button_is_marked_disabled_while_sending_and_a_second_click_sends_nothing(
+    js_page, registration_url, receiver, site
+):
     held = []
     js_page.goto(registration_url)
     fill_form(js_page, "inscription", {**SAMPLE_ANSWERS["inscription"], "email": unique_email()})
     js_page.route(receiver.action("inscription"), lambda route: held.append(route))
     button = js_page.locator("#inscription button[type=submit]")
     button.click()
-    js_page.wait_for_function("document.querySelector('#inscription button[type=submit]').getAttribute('aria-disabled') === 'true'")
+    js_page.wait_for_function(
+        "document.querySelector('#inscription button[type=submit]').getAttribute('aria-disabled') === 'true'"
+    )
     assert js_page.locator("#inscription-statut").inner_text().startswith("Envoi en cours")
     button.click(force=True)  # Playwright itself would not click a button marked disabled
     js_page.press("#inscription-prenom", "Enter")
     js_page.wait_for_timeout(300)
     assert len(held) == 1
-    held[0].fulfill(status=503, content_type="application/json", headers={"Access-Control-Allow-Origin": site.rstrip("/")},
-                    body=json.dumps({"ok": False, "errors": [{"field": None, "code": "storage_unavailable", "message": "indisponible"}]}))
+    held[0].fulfill(
+        status=503,
+        content_type="application/json",
+        headers={"Access-Control-Allow-Origin": site.rstrip("/")},
+        body=json.dumps(
+            {"ok": False, "errors": [{"field": None, "code": "storage_unavailable", "message": "indisponible"}]}
+        ),
+    )
     js_page.locator("#inscription-erreurs").wait_for(state="visible")
     assert summary_errors(js_page, "inscription")[0][1].startswith("Le service d'envoi ne répond pas.")
     assert button.get_attribute("aria-disabled") is None

@@ -22,10 +22,20 @@ def _case(e2e_site, case: str) -> dict:
     """Where each form lives and what the receiver should store for it."""
     if case == "inscription":
         row = open_entry(e2e_site)
-        return {"form": "inscription", "path": f"programme/{row['slug']}/", "session": row["slug"], "waiting_list": False}
+        return {
+            "form": "inscription",
+            "path": f"programme/{row['slug']}/",
+            "session": row["slug"],
+            "waiting_list": False,
+        }
     if case == "liste-attente":
         row = entry_with(e2e_site, "Complet")
-        return {"form": "inscription", "path": f"programme/{row['slug']}/", "session": row["slug"], "waiting_list": True}
+        return {
+            "form": "inscription",
+            "path": f"programme/{row['slug']}/",
+            "session": row["slug"],
+            "waiting_list": True,
+        }
     if case == "devis":
         return {"form": "devis", "path": "demande-de-devis/", "session": None, "waiting_list": False}
     return {"form": "contact", "path": "contact/", "session": None, "waiting_list": False}
@@ -55,7 +65,9 @@ def _assert_stored(receiver, case: dict, address: str) -> None:
 
 
 @pytest.mark.parametrize("case_name", CASES)
-def test_sent_with_javascript_lands_on_thanks_stored_and_mailed(js_page, site, e2e_site, receiver, smtp_sink, case_name):
+def test_sent_with_javascript_lands_on_thanks_stored_and_mailed(
+    js_page, site, e2e_site, receiver, smtp_sink, case_name
+):
     case = _case(e2e_site, case_name)
     address = unique_email()
     js_page.goto(site + case["path"])
@@ -66,7 +78,9 @@ def test_sent_with_javascript_lands_on_thanks_stored_and_mailed(js_page, site, e
     _assert_stored(receiver, case, address)
 
     # The notification to the Centre de Gestion, answerable to the visitor…
-    notification = smtp_sink.wait_for(lambda mail: mail.recipients == [NOTIFY_TO] and mail.message["Reply-To"] == address)
+    notification = smtp_sink.wait_for(
+        lambda mail: mail.recipients == [NOTIFY_TO] and mail.message["Reply-To"] == address
+    )
     assert address in notification.body
     if case["session"]:
         assert case["session"] in notification.subject
@@ -78,7 +92,9 @@ def test_sent_with_javascript_lands_on_thanks_stored_and_mailed(js_page, site, e
 
 
 @pytest.mark.parametrize("case_name", CASES)
-def test_sent_without_javascript_lands_on_thanks_and_is_stored(nojs_page, site, e2e_site, receiver, smtp_sink, case_name):
+def test_sent_without_javascript_lands_on_thanks_and_is_stored(
+    nojs_page, site, e2e_site, receiver, smtp_sink, case_name
+):
     case = _case(e2e_site, case_name)
     address = unique_email()
     responses = []

@@ -154,8 +154,15 @@ class ThreadServer:
         self.sock.bind(("127.0.0.1", 0))
         self.port = self.sock.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        config = uvicorn.Config(app, access_log=False, log_config=None, lifespan="on", timeout_graceful_shutdown=5,
-                                backlog=1024, limit_concurrency=None)
+        config = uvicorn.Config(
+            app,
+            access_log=False,
+            log_config=None,
+            lifespan="on",
+            timeout_graceful_shutdown=5,
+            backlog=1024,
+            limit_concurrency=None,
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
 
@@ -189,14 +196,30 @@ class ServerProcess:
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = log_path
         full_env = {key: value for key, value in os.environ.items() if not key.startswith("FORMBACKEND_")}
-        full_env.update({
-            "FORMBACKEND_ALLOWED_ORIGINS": SITE,
-            "FORMBACKEND_RATE_LIMIT": "1000000",
-            "PYTHONUNBUFFERED": "1",
-        })
+        full_env.update(
+            {
+                "FORMBACKEND_ALLOWED_ORIGINS": SITE,
+                "FORMBACKEND_RATE_LIMIT": "1000000",
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         full_env.update(env or {})
-        self.args = [sys.executable, "-m", "formbackend", "serve", "--host", "127.0.0.1", "--port", str(self.port),
-                     "--db", str(db_path), "--forms", str(FORMS_PATH), "--log-level", "warning"]
+        self.args = [
+            sys.executable,
+            "-m",
+            "formbackend",
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--db",
+            str(db_path),
+            "--forms",
+            str(FORMS_PATH),
+            "--log-level",
+            "warning",
+        ]
         self.env = full_env
         self.process: subprocess.Popen | None = None
 
@@ -235,5 +258,6 @@ def encode(pairs) -> bytes:
 
 
 async def post_form(client, path: str, pairs, headers: dict):
-    return await client.post(path, content=encode(pairs),
-                             headers={**headers, "Content-Type": "application/x-www-form-urlencoded"})
+    return await client.post(
+        path, content=encode(pairs), headers={**headers, "Content-Type": "application/x-www-form-urlencoded"}
+    )

@@ -72,7 +72,9 @@ async def call(client, method, path, token, credentials):
 
 @pytest.mark.parametrize("credentials", BAD_CREDENTIALS.values(), ids=BAD_CREDENTIALS.keys())
 @pytest.mark.parametrize("method,path,token", PAGES, ids=[f"{m} {p}" for m, p, _ in PAGES])
-async def test_every_admin_page_refuses_missing_or_wrong_credentials(admin_app, admin_settings, method, path, token, credentials):
+async def test_every_admin_page_refuses_missing_or_wrong_credentials(
+    admin_app, admin_settings, method, path, token, credentials
+):
     async with asgi_client(admin_app) as client:
         await fill(client)
         response = await call(client, method, path, csrf_token(admin_settings), credentials)
@@ -88,7 +90,7 @@ async def test_every_admin_page_refuses_missing_or_wrong_credentials(admin_app, 
 @pytest.mark.parametrize("method,path,token", PAGES, ids=[f"{m} {p}" for m, p, _ in PAGES])
 async def test_admin_is_disabled_without_credentials_configured(make_app, tmp_path, method, path, token, missing):
     changes = {"admin_user": USER, "admin_password": PASSWORD}
-    for key in (["admin_user", "admin_password"] if missing == "both" else [missing]):
+    for key in ["admin_user", "admin_password"] if missing == "both" else [missing]:
         changes[key] = ""
     app = make_app(make_settings(tmp_path, **changes))
     async with asgi_client(app) as client:
@@ -126,8 +128,12 @@ async def test_index_lists_forms_sessions_and_mail(admin_app):
 async def test_submissions_are_escaped_in_the_admin_pages(admin_app):
     hostile = "<script>alert('x')</script>"
     async with asgi_client(admin_app) as client:
-        await post_form(client, "/f/contact", {**VALID["contact"], "objet": hostile, "message": '"><img src=x onerror=alert(1)>'},
-                        headers())
+        await post_form(
+            client,
+            "/f/contact",
+            {**VALID["contact"], "objet": hostile, "message": '"><img src=x onerror=alert(1)>'},
+            headers(),
+        )
         listing = await client.get("/admin/formulaires/contact", headers=GOOD)
         person = await client.get("/admin/personne?email=LEA.Bernard@exemple.fr", headers=GOOD)
     for response in (listing, person):
@@ -140,7 +146,9 @@ async def test_submissions_are_escaped_in_the_admin_pages(admin_app):
 async def test_session_page_lists_its_registrations(admin_app):
     async with asgi_client(admin_app) as client:
         await fill(client)
-        await post_form(client, "/f/inscription", {**VALID["inscription"], "session": "autre-session", "nom": "Autre"}, headers())
+        await post_form(
+            client, "/f/inscription", {**VALID["inscription"], "session": "autre-session", "nom": "Autre"}, headers()
+        )
         response = await client.get(f"/admin/sessions/{SESSION}", headers=GOOD)
     assert response.status_code == 200
     check_page(response.text)
@@ -148,8 +156,13 @@ async def test_session_page_lists_its_registrations(admin_app):
 
 
 async def test_csv_export(admin_app):
-    values = {"=1+2": "'=1+2", "+33 2 40 20 77 50": "'+33 2 40 20 77 50", "-5": "'-5", "@SUM(A1)": "'@SUM(A1)",
-              'Sans risque ; avec "guillemets"': 'Sans risque ; avec "guillemets"'}
+    values = {
+        "=1+2": "'=1+2",
+        "+33 2 40 20 77 50": "'+33 2 40 20 77 50",
+        "-5": "'-5",
+        "@SUM(A1)": "'@SUM(A1)",
+        'Sans risque ; avec "guillemets"': 'Sans risque ; avec "guillemets"',
+    }
     async with asgi_client(admin_app) as client:
         for value in values:
             data = {**VALID["contact"], "objet": value, "collectivite": value, "message": "Ligne 1\r\nLigne 2"}
@@ -162,7 +175,15 @@ async def test_csv_export(admin_app):
     assert raw.startswith(b"\xef\xbb\xbf")
     assert raw.count(b"\r\n") == 1 + len(values)  # CRLF ends each record; the message's newline stays LF, quoted
     table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=";"))
-    assert table[0] == ["N°", "Reçu le", "Prénom et nom", "Adresse électronique", "Collectivité ou établissement", "Objet", "Message"]
+    assert table[0] == [
+        "N°",
+        "Reçu le",
+        "Prénom et nom",
+        "Adresse électronique",
+        "Collectivité ou établissement",
+        "Objet",
+        "Message",
+    ]
     assert [row[4] for row in table[1:]] == list(values.values())
     assert [row[5] for row in table[1:]] == list(values.values())
     assert {row[6] for row in table[1:]} == {"Ligne 1\nLigne 2"}
@@ -178,10 +199,21 @@ async def test_csv_cell_starting_with_carriage_return_is_neutralised():
     from .conftest import FORMS_PATH
 
     definition = load(FORMS_PATH).formulaires["contact"]
-    text = export_text(definition, [StoredSubmission(1, "contact", "2026-11-30T10:00:00.000000Z", None, False,
-                                                     {"nom": "\rX", "email": "\tY", "message": "=HYPERLINK(\"http://x\")"})])
+    text = export_text(
+        definition,
+        [
+            StoredSubmission(
+                1,
+                "contact",
+                "2026-11-30T10:00:00.000000Z",
+                None,
+                False,
+                {"nom": "\rX", "email": "\tY", "message": '=HYPERLINK("http://x")'},
+            )
+        ],
+    )
     table = list(csv.reader(io.StringIO(text.removeprefix("\ufeff"), newline=""), delimiter=";"))
-    assert table[1][2] == "'\rX" and table[1][3] == "'\tY" and table[1][6] == "'=HYPERLINK(\"http://x\")"
+    assert table[1][2] == "'\rX" and table[1][3] == "'\tY" and table[1][6] == '\'=HYPERLINK("http://x")'
     assert neutralise(12) == "12" and neutralise(None) == ""
 
 
@@ -209,7 +241,9 @@ async def test_person_export_and_erase(admin_app, admin_settings):
         page = await client.get("/admin/personne?email=lea.bernard@exemple.fr", headers=GOOD)
         token = re.search(r'name="jeton" value="([0-9a-f]+)"', page.text).group(1)
         forged = await client.post("/admin/personne/effacer", data={"email": "lea.bernard@exemple.fr"}, headers=GOOD)
-        erased = await client.post("/admin/personne/effacer", data={"email": "lea.bernard@exemple.fr", "jeton": token}, headers=GOOD)
+        erased = await client.post(
+            "/admin/personne/effacer", data={"email": "lea.bernard@exemple.fr", "jeton": token}, headers=GOOD
+        )
         again = await client.get("/admin/personne.json?email=lea.bernard@exemple.fr", headers=GOOD)
         bad = await client.get("/admin/personne.json?email=pas-une-adresse", headers=GOOD)
     assert exported.status_code == 200

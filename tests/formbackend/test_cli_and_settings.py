@@ -19,13 +19,17 @@ from .conftest import FORMS_PATH, ROOT
 
 
 def test_help_is_in_french():
-    result = subprocess.run([sys.executable, "-m", "formbackend", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "formbackend", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0
     assert result.stdout.startswith("utilisation : python -m formbackend")
     for command in ("serve", "export", "counts", "purge", "erase", "send-outbox"):
         assert command in result.stdout
     assert "afficher cette aide et quitter" in result.stdout and "show this help" not in result.stdout
-    serve = subprocess.run([sys.executable, "-m", "formbackend", "serve", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    serve = subprocess.run(
+        [sys.executable, "-m", "formbackend", "serve", "--help"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert "--port PORT" in serve.stdout and "défaut : 8001" in serve.stdout
 
 
@@ -51,9 +55,13 @@ def test_counts_command_writes_registrations_outside_the_waiting_list(tmp_path, 
 
 def test_export_command_writes_the_csv(tmp_path, capsys):
     db = tmp_path / "db.sqlite3"
-    Store(db).add(NewSubmission(form="contact", data={"nom": "=Léa", "email": "l@exemple.fr", "objet": "O", "message": "M"}))
+    Store(db).add(
+        NewSubmission(form="contact", data={"nom": "=Léa", "email": "l@exemple.fr", "objet": "O", "message": "M"})
+    )
     output = tmp_path / "contact.csv"
-    assert main(["export", "--db", str(db), "--forms", str(FORMS_PATH), "--form", "contact", "--output", str(output)]) == 0
+    assert (
+        main(["export", "--db", str(db), "--forms", str(FORMS_PATH), "--form", "contact", "--output", str(output)]) == 0
+    )
     raw = output.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=";"))
@@ -63,14 +71,16 @@ def test_export_command_writes_the_csv(tmp_path, capsys):
 
 
 def test_settings_from_the_environment():
-    settings = from_env({
-        "FORMBACKEND_DB": "data/f.sqlite3",
-        "FORMBACKEND_ALLOWED_ORIGINS": "https://www.cdg44.fr/, HTTPS://Formulaires.CDG44.fr:443",
-        "FORMBACKEND_NOTIFY_TO": "a@cdg44.fr, b@cdg44.fr",
-        "FORMBACKEND_SMTP_STARTTLS": "oui",
-        "FORMBACKEND_SMTP_PORT": "587",
-        "FORMBACKEND_RATE_LIMIT": "5",
-    })
+    settings = from_env(
+        {
+            "FORMBACKEND_DB": "data/f.sqlite3",
+            "FORMBACKEND_ALLOWED_ORIGINS": "https://www.cdg44.fr/, HTTPS://Formulaires.CDG44.fr:443",
+            "FORMBACKEND_NOTIFY_TO": "a@cdg44.fr, b@cdg44.fr",
+            "FORMBACKEND_SMTP_STARTTLS": "oui",
+            "FORMBACKEND_SMTP_PORT": "587",
+            "FORMBACKEND_RATE_LIMIT": "5",
+        }
+    )
     assert settings.db_path == Path("data/f.sqlite3")
     assert settings.allowed_origins == ("https://www.cdg44.fr", "https://formulaires.cdg44.fr")
     assert settings.notify_to == ("a@cdg44.fr", "b@cdg44.fr")
@@ -79,17 +89,26 @@ def test_settings_from_the_environment():
     defaults = from_env({})
     assert defaults.allowed_origins == ("http://127.0.0.1:8000", "http://localhost:8000")
     assert defaults.max_body_bytes == 65536 and defaults.max_fields == 50
-    secret = from_env({"FORMBACKEND_ADMIN_PASSWORD": "tres-secret", "FORMBACKEND_ADMIN_USER": "u", "FORMBACKEND_SMTP_PASSWORD": "smtp-secret"})
+    secret = from_env(
+        {
+            "FORMBACKEND_ADMIN_PASSWORD": "tres-secret",
+            "FORMBACKEND_ADMIN_USER": "u",
+            "FORMBACKEND_SMTP_PASSWORD": "smtp-secret",
+        }
+    )
     assert secret.admin_enabled and "secret" not in repr(secret)
 
 
-@pytest.mark.parametrize("env,words", [
-    ({"FORMBACKEND_ALLOWED_ORIGINS": "www.cdg44.fr"}, "n'est pas une origine"),
-    ({"FORMBACKEND_ALLOWED_ORIGINS": "https://www.cdg44.fr/ateliers"}, "n'est pas une origine"),
-    ({"FORMBACKEND_SMTP_PORT": "vingt-cinq"}, "n'est pas un nombre entier"),
-    ({"FORMBACKEND_SMTP_STARTTLS": "peut-être"}, "écrivez 1 (oui) ou 0 (non)"),
-    ({"FORMBACKEND_RATE_LIMIT": "0"}, "positif"),
-])
+@pytest.mark.parametrize(
+    "env,words",
+    [
+        ({"FORMBACKEND_ALLOWED_ORIGINS": "www.cdg44.fr"}, "n'est pas une origine"),
+        ({"FORMBACKEND_ALLOWED_ORIGINS": "https://www.cdg44.fr/ateliers"}, "n'est pas une origine"),
+        ({"FORMBACKEND_SMTP_PORT": "vingt-cinq"}, "n'est pas un nombre entier"),
+        ({"FORMBACKEND_SMTP_STARTTLS": "peut-être"}, "écrivez 1 (oui) ou 0 (non)"),
+        ({"FORMBACKEND_RATE_LIMIT": "0"}, "positif"),
+    ],
+)
 def test_bad_settings_are_explained_in_french(env, words):
     with pytest.raises(SettingsError, match=words.replace("(", r"\(").replace(")", r"\)")):
         from_env(env)

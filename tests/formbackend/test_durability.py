@@ -31,7 +31,9 @@ async def test_500_concurrent_submissions_are_stored_exactly_once(tmp_path):
         server.start()
 
         async def visitor():  # 16 visitors at once, each with its own connection
-            async with httpx.AsyncClient(base_url=server.url, timeout=30, limits=httpx.Limits(max_connections=1)) as client:
+            async with httpx.AsyncClient(
+                base_url=server.url, timeout=30, limits=httpx.Limits(max_connections=1)
+            ) as client:
                 for marker in pending:
                     response = await client.post("/f/contact", content=submission(marker), headers=POST_HEADERS)
                     results.append((marker, response.status_code))
@@ -53,7 +55,9 @@ async def test_concurrent_submissions_through_the_in_process_server(live_server,
 
     async def send(client, marker):
         async with gate:
-            return marker, (await client.post("/f/contact", content=submission(marker), headers=POST_HEADERS)).status_code
+            return marker, (
+                await client.post("/f/contact", content=submission(marker), headers=POST_HEADERS)
+            ).status_code
 
     markers = [f"fil-{number:03d}" for number in range(100)]
     async with httpx.AsyncClient(base_url=live_server.url, timeout=30) as client:

@@ -73,7 +73,9 @@ async def test_notification_and_acknowledgement_arrive(make_app, tmp_path, smtp)
     assert notification["Reply-To"] == "jeanne.martin@mairie-exemple.fr"
     assert notification.get_content_charset() == "utf-8"
     text = notification.get_content().replace("\r\n", "\n")
-    assert "Prénom : Élise" in text and "Nom : Lefèvre-Ñúñez" in text and "Message :\n    Accès PMR ?\n    Merci\n" in text
+    assert (
+        "Prénom : Élise" in text and "Nom : Lefèvre-Ñúñez" in text and "Message :\n    Accès PMR ?\n    Merci\n" in text
+    )
     assert "Session : 2027-03-mutualiser-services" in text
 
     _, acknowledgement = by_recipient[("jeanne.martin@mairie-exemple.fr",)]
@@ -102,7 +104,9 @@ async def test_smtp_down_keeps_the_submission_and_retries_later(make_app, tmp_pa
     assert await anyio.to_thread.run_sync(send_due, store, settings) == {"envoyes": 0, "echecs": 2}
     assert len(rows(settings.db_path)) == 1
     outbox = store.outbox_rows()
-    assert [(row["attempts"], row["sent_at"], row["last_error"]) for row in outbox] == [(1, None, "ConnectionRefusedError")] * 2
+    assert [(row["attempts"], row["sent_at"], row["last_error"]) for row in outbox] == [
+        (1, None, "ConnectionRefusedError")
+    ] * 2
     assert all(start + 29 <= row["next_attempt_at"] <= time.time() + 31 for row in outbox)
 
     inbox = Inbox()
@@ -155,7 +159,9 @@ async def test_the_server_worker_sends_right_after_a_submission(make_app, tmp_pa
                 break
             await asyncio.sleep(0.05)
     assert sorted(message["Subject"] for _, _, message in inbox.messages) == [
-        "Accusé de réception : Demander un devis", "Nouvelle demande de devis"]
+        "Accusé de réception : Demander un devis",
+        "Nouvelle demande de devis",
+    ]
 
 
 def test_send_outbox_command(tmp_path, smtp, monkeypatch, capsys, forms):
@@ -163,10 +169,22 @@ def test_send_outbox_command(tmp_path, smtp, monkeypatch, capsys, forms):
     settings = mail_settings(tmp_path, controller.port)
     from formbackend.store import NewSubmission, OutgoingMail, Store
 
-    Store(settings.db_path).add(NewSubmission(form="contact", data={"nom": "X"}, mails=(
-        OutgoingMail(kind="notification", recipients=("conseilrh@cdg44.fr",), subject="Nouveau message", body="Corps é"),)))
-    for name, value in {"FORMBACKEND_SMTP_HOST": "127.0.0.1", "FORMBACKEND_SMTP_PORT": str(controller.port),
-                        "FORMBACKEND_MAIL_FROM": "formulaires@cdg44.fr"}.items():
+    Store(settings.db_path).add(
+        NewSubmission(
+            form="contact",
+            data={"nom": "X"},
+            mails=(
+                OutgoingMail(
+                    kind="notification", recipients=("conseilrh@cdg44.fr",), subject="Nouveau message", body="Corps é"
+                ),
+            ),
+        )
+    )
+    for name, value in {
+        "FORMBACKEND_SMTP_HOST": "127.0.0.1",
+        "FORMBACKEND_SMTP_PORT": str(controller.port),
+        "FORMBACKEND_MAIL_FROM": "formulaires@cdg44.fr",
+    }.items():
         monkeypatch.setenv(name, value)
     assert main(["send-outbox", "--db", str(settings.db_path)]) == 0
     assert "1 courriel(s) envoyé(s), 0 échec(s)" in capsys.readouterr().out

@@ -17,10 +17,13 @@ def write_sessions(path, sessions):
 @pytest.fixture
 def sessions_file(tmp_path):
     path = tmp_path / "inscriptions.json"
-    write_sessions(path, {
-        "ouverte": {"titre": "Une session ouverte", "etat": "ouverte"},
-        "pleine": {"titre": "Une session complète", "etat": "liste_attente"},
-    })
+    write_sessions(
+        path,
+        {
+            "ouverte": {"titre": "Une session ouverte", "etat": "ouverte"},
+            "pleine": {"titre": "Une session complète", "etat": "liste_attente"},
+        },
+    )
     return path
 
 

@@ -16,11 +16,15 @@ from .conftest import FORMS_PATH, VALID, asgi_client, headers, post_form, rows
 
 
 def add(store: Store, form: str, days_old: float, email: str = "a@exemple.fr", marker: str = "") -> int:
-    return store.add(NewSubmission(
-        form=form, data={"email": email, "objet": marker}, email_key=email.lower(),
-        created_at=utcnow() - dt.timedelta(days=days_old),
-        mails=(OutgoingMail(kind="notification", recipients=("conseilrh@cdg44.fr",), subject="s", body="b"),),
-    ))
+    return store.add(
+        NewSubmission(
+            form=form,
+            data={"email": email, "objet": marker},
+            email_key=email.lower(),
+            created_at=utcnow() - dt.timedelta(days=days_old),
+            mails=(OutgoingMail(kind="notification", recipients=("conseilrh@cdg44.fr",), subject="s", body="b"),),
+        )
+    )
 
 
 def test_purge_removes_only_rows_older_than_their_form_retention(tmp_path, forms):
@@ -31,7 +35,12 @@ def test_purge_removes_only_rows_older_than_their_form_retention(tmp_path, forms
         add(store, "devis", 1094, marker="devis-1094-jours"),
         add(store, "inscription", 10, marker="inscription-récente"),
     }
-    purged = {add(store, "contact", 365.1), add(store, "contact", 2000), add(store, "devis", 1096), add(store, "inscription", 366)}
+    purged = {
+        add(store, "contact", 365.1),
+        add(store, "contact", 2000),
+        add(store, "devis", 1096),
+        add(store, "inscription", 366),
+    }
     assert retention_days(forms) == {"inscription": 365, "devis": 1095, "contact": 365}
 
     deleted = store.purge(retention_days(forms))
@@ -96,11 +105,18 @@ async def test_export_and_erase_commands_match_the_address_whatever_its_case(app
 @pytest.mark.anyio
 async def test_logs_hold_no_personal_data(app, settings, caplog):
     caplog.set_level(logging.DEBUG)
-    personal = {**VALID["inscription"], "email": "secret.personne@mairie-exemple.fr", "prenom": "Prénomunique",
-                "nom": "Nomunique", "telephone": "06 12 34 56 78"}
+    personal = {
+        **VALID["inscription"],
+        "email": "secret.personne@mairie-exemple.fr",
+        "prenom": "Prénomunique",
+        "nom": "Nomunique",
+        "telephone": "06 12 34 56 78",
+    }
     async with asgi_client(app) as client:
         assert (await post_form(client, "/f/inscription", personal, headers())).status_code == 200
-        assert (await post_form(client, "/f/inscription", {**personal, "email": "secret.personne@"}, headers())).status_code == 422
+        assert (
+            await post_form(client, "/f/inscription", {**personal, "email": "secret.personne@"}, headers())
+        ).status_code == 422
         assert (await post_form(client, "/f/inscription", {**personal, "_gotcha": "x"}, headers())).status_code == 200
     assert "envoi enregistré formulaire=inscription id=1" in caplog.text
     assert "envoi refusé formulaire=inscription statut=422" in caplog.text

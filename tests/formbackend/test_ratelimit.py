@@ -63,13 +63,18 @@ async def test_200_posts_from_one_address(make_app, tmp_path, caplog):
 
     assert statuses == [200] * 20 + [429] * 180
     assert retry_after and all(599 <= int(value) <= 600 for value in retry_after)
-    objects = [json.loads(row[0])["objet"] for row in rows(settings.db_path, "SELECT data FROM submissions ORDER BY id")]
+    objects = [
+        json.loads(row[0])["objet"] for row in rows(settings.db_path, "SELECT data FROM submissions ORDER BY id")
+    ]
     assert objects == [f"envoi {number}" for number in range(20)]
     assert other.status_code == 429
     # Addresses are kept in memory only: not in the database, not in the logs.
     assert "203.0.113.7" not in caplog.text
-    dump = "\n".join(settings.db_path.parent.joinpath(name).read_bytes().decode("latin-1")
-                     for name in ("formulaires.sqlite3", "formulaires.sqlite3-wal") if settings.db_path.parent.joinpath(name).exists())
+    dump = "\n".join(
+        settings.db_path.parent.joinpath(name).read_bytes().decode("latin-1")
+        for name in ("formulaires.sqlite3", "formulaires.sqlite3-wal")
+        if settings.db_path.parent.joinpath(name).exists()
+    )
     assert "203.0.113.7" not in dump
 
 
@@ -77,8 +82,15 @@ async def test_200_posts_from_one_address(make_app, tmp_path, caplog):
 async def test_the_limit_is_per_address(make_app, tmp_path):
     settings = make_settings(tmp_path, rate_limit=2)
     app = make_app(settings)
-    async with asgi_client(app, client_ip="198.51.100.1") as first, asgi_client(app, client_ip="198.51.100.2") as second:
-        assert [(await post_form(first, "/f/contact", VALID["contact"], headers())).status_code for _ in range(3)] == [200, 200, 429]
+    async with (
+        asgi_client(app, client_ip="198.51.100.1") as first,
+        asgi_client(app, client_ip="198.51.100.2") as second,
+    ):
+        assert [(await post_form(first, "/f/contact", VALID["contact"], headers())).status_code for _ in range(3)] == [
+            200,
+            200,
+            429,
+        ]
         assert (await post_form(second, "/f/contact", VALID["contact"], headers())).status_code == 200
     assert len(rows(settings.db_path)) == 3
 

@@ -20,13 +20,13 @@ class Case:
     id: str
     form: str = "contact"
     changes: dict = field(default_factory=dict)
-    extra: list = field(default_factory=list)          # (name, value) added as-is
+    extra: list = field(default_factory=list)  # (name, value) added as-is
     headers: dict = field(default_factory=headers)
     status: int = 422
-    errors: dict = field(default_factory=dict)         # field -> code (JSON answer)
-    message: str | None = None                          # one expected message
+    errors: dict = field(default_factory=dict)  # field -> code (JSON answer)
+    message: str | None = None  # one expected message
     stored: int = 0
-    raw: bytes | None = None                           # a raw body instead of the form
+    raw: bytes | None = None  # a raw body instead of the form
     content_type: str | None = None
 
 
@@ -36,42 +36,116 @@ CORPUS = [
     Case("corps-trop-gros", changes={"message": OVERSIZED}, status=413, errors={None: "too_large"}),
     Case("trop-de-champs", extra=[(f"champ{i}", "x") for i in range(60)], status=413, errors={None: "too_many_fields"}),
     Case("champ-inconnu", extra=[("role", "admin")], errors={"role": "unknown_field"}),
-    Case("champ-inconnu-balise", extra=[("<script>alert(1)</script>", "x")], errors={"<script>alert(1)</script>": "unknown_field"}),
-    Case("champ-requis-manquant", changes={"email": None}, errors={"email": "required"}, message="Indiquez votre adresse électronique"),
+    Case(
+        "champ-inconnu-balise",
+        extra=[("<script>alert(1)</script>", "x")],
+        errors={"<script>alert(1)</script>": "unknown_field"},
+    ),
+    Case(
+        "champ-requis-manquant",
+        changes={"email": None},
+        errors={"email": "required"},
+        message="Indiquez votre adresse électronique",
+    ),
     Case("champ-requis-vide", changes={"objet": "   "}, errors={"objet": "required"}),
-    Case("adresse-invalide", changes={"email": "jeanne.martin@mairie"}, errors={"email": "invalid"}, message=EMAIL_INVALID),
+    Case(
+        "adresse-invalide",
+        changes={"email": "jeanne.martin@mairie"},
+        errors={"email": "invalid"},
+        message=EMAIL_INVALID,
+    ),
     Case("injection-en-tete", changes={"email": "a@b.fr\nBcc: c@d.fr"}, errors={"email": "invalid_characters"}),
-    Case("balise-script", changes={"objet": "<script>alert('x')</script>", "message": "<img src=x onerror=alert(1)>"},
-         status=200, stored=1),
-    Case("chaine-sql", changes={"nom": "Robert'); DROP TABLE submissions;--", "objet": "' OR '1'='1"}, status=200, stored=1),
+    Case(
+        "balise-script",
+        changes={"objet": "<script>alert('x')</script>", "message": "<img src=x onerror=alert(1)>"},
+        status=200,
+        stored=1,
+    ),
+    Case(
+        "chaine-sql",
+        changes={"nom": "Robert'); DROP TABLE submissions;--", "objet": "' OR '1'='1"},
+        status=200,
+        stored=1,
+    ),
     Case("inversion-droite-gauche", changes={"nom": "Léa \u202eBernard"}, errors={"nom": "invalid_characters"}),
     Case("espace-sans-chasse", changes={"objet": "Une\u200bquestion"}, errors={"objet": "invalid_characters"}),
     Case("octet-nul", changes={"message": "Bonjour\x00"}, errors={"message": "invalid_characters"}),
     Case("unicode-correct", changes={"nom": "Zoë Ñúñez-Łukasz 李", "message": "Émoji 🙂\nfin"}, status=200, stored=1),
-    Case("origine-etrangere", headers=headers(origin="https://evil.example", referer=None), status=403,
-         errors={None: "origin_not_allowed"}),
-    Case("origine-ressemblante", headers=headers(origin="https://www.cdg44.fr.evil.example", referer=None), status=403,
-         errors={None: "origin_not_allowed"}),
-    Case("origine-null", headers=headers(origin="null", referer=FORM_PAGE), status=403, errors={None: "origin_not_allowed"}),
-    Case("sans-origine-ni-referent", headers=headers(origin=None, referer=None), status=403, errors={None: "origin_not_allowed"}),
+    Case(
+        "origine-etrangere",
+        headers=headers(origin="https://evil.example", referer=None),
+        status=403,
+        errors={None: "origin_not_allowed"},
+    ),
+    Case(
+        "origine-ressemblante",
+        headers=headers(origin="https://www.cdg44.fr.evil.example", referer=None),
+        status=403,
+        errors={None: "origin_not_allowed"},
+    ),
+    Case(
+        "origine-null",
+        headers=headers(origin="null", referer=FORM_PAGE),
+        status=403,
+        errors={None: "origin_not_allowed"},
+    ),
+    Case(
+        "sans-origine-ni-referent",
+        headers=headers(origin=None, referer=None),
+        status=403,
+        errors={None: "origin_not_allowed"},
+    ),
     Case("referent-seul-autorise", headers=headers(origin=None, referer=FORM_PAGE), status=200, stored=1),
-    Case("referent-seul-etranger", headers=headers(origin=None, referer="https://evil.example/page"), status=403,
-         errors={None: "origin_not_allowed"}),
+    Case(
+        "referent-seul-etranger",
+        headers=headers(origin=None, referer="https://evil.example/page"),
+        status=403,
+        errors={None: "origin_not_allowed"},
+    ),
     Case("next-autre-hote", changes={"_next": "https://evil.example/merci/"}, errors={"_next": "next_not_allowed"}),
     Case("next-protocole-relatif", changes={"_next": "//evil.example/merci/"}, errors={"_next": "next_not_allowed"}),
-    Case("next-identifiants", changes={"_next": "https://www.cdg44.fr@evil.example/"}, errors={"_next": "next_not_allowed"}),
+    Case(
+        "next-identifiants",
+        changes={"_next": "https://www.cdg44.fr@evil.example/"},
+        errors={"_next": "next_not_allowed"},
+    ),
     Case("next-javascript", changes={"_next": "javascript:alert(1)"}, errors={"_next": "next_not_allowed"}),
-    Case("next-antislash", changes={"_next": "https://www.cdg44.fr\\@evil.example/"}, errors={"_next": "next_not_allowed"}),
-    Case("next-http-au-lieu-de-https", changes={"_next": "http://www.cdg44.fr/merci/"}, errors={"_next": "next_not_allowed"}),
+    Case(
+        "next-antislash",
+        changes={"_next": "https://www.cdg44.fr\\@evil.example/"},
+        errors={"_next": "next_not_allowed"},
+    ),
+    Case(
+        "next-http-au-lieu-de-https",
+        changes={"_next": "http://www.cdg44.fr/merci/"},
+        errors={"_next": "next_not_allowed"},
+    ),
     Case("pot-de-miel", changes={"_gotcha": "http://spam.example"}, status=200),
     Case("pot-de-miel-et-erreurs", changes={"_gotcha": "x", "email": "pas-une-adresse"}, status=200),
-    Case("type-de-contenu-json", raw=b'{"nom": "x"}', content_type="application/json", status=415,
-         errors={None: "unsupported_media_type"}),
-    Case("encodage-invalide", raw=b"nom=%FF%FE&email=x", content_type="application/x-www-form-urlencoded", status=400,
-         errors={None: "bad_request"}),
-    Case("fichier-joint", raw=(b"--b\r\nContent-Disposition: form-data; name=\"piece\"; filename=\"a.txt\"\r\n"
-                               b"Content-Type: text/plain\r\n\r\nbonjour\r\n--b--\r\n"),
-         content_type="multipart/form-data; boundary=b", status=400, errors={None: "bad_request"}),
+    Case(
+        "type-de-contenu-json",
+        raw=b'{"nom": "x"}',
+        content_type="application/json",
+        status=415,
+        errors={None: "unsupported_media_type"},
+    ),
+    Case(
+        "encodage-invalide",
+        raw=b"nom=%FF%FE&email=x",
+        content_type="application/x-www-form-urlencoded",
+        status=400,
+        errors={None: "bad_request"},
+    ),
+    Case(
+        "fichier-joint",
+        raw=(
+            b'--b\r\nContent-Disposition: form-data; name="piece"; filename="a.txt"\r\n'
+            b"Content-Type: text/plain\r\n\r\nbonjour\r\n--b--\r\n"
+        ),
+        content_type="multipart/form-data; boundary=b",
+        status=400,
+        errors={None: "bad_request"},
+    ),
 ]
 
 
@@ -84,8 +158,9 @@ def body_for(case: Case) -> list[tuple[str, str]]:
 async def test_hostile_corpus(app, settings, case: Case):
     async with asgi_client(app) as client:
         if case.raw is not None:
-            response = await client.post(f"/f/{case.form}", content=case.raw,
-                                         headers={**case.headers, "Content-Type": case.content_type})
+            response = await client.post(
+                f"/f/{case.form}", content=case.raw, headers={**case.headers, "Content-Type": case.content_type}
+            )
         else:
             response = await post_form(client, f"/f/{case.form}", body_for(case), case.headers)
 
@@ -120,7 +195,9 @@ async def test_sql_looking_strings_leave_the_tables_intact(app, settings):
         for value in ["x'); DROP TABLE submissions;--", "1; DELETE FROM outbox", '" OR 1=1 --']:
             response = await post_form(client, "/f/contact", {**VALID["contact"], "objet": value}, headers=headers())
             assert response.status_code == 200
-    objects = [json.loads(row[0])["objet"] for row in rows(settings.db_path, "SELECT data FROM submissions ORDER BY id")]
+    objects = [
+        json.loads(row[0])["objet"] for row in rows(settings.db_path, "SELECT data FROM submissions ORDER BY id")
+    ]
     assert objects == ["x'); DROP TABLE submissions;--", "1; DELETE FROM outbox", '" OR 1=1 --']
     assert rows(settings.db_path, "SELECT count(*) FROM outbox")[0][0] == 6
 
@@ -132,8 +209,9 @@ async def test_oversized_body_without_content_length_is_refused(app, settings):
             yield b"a" * 1024
 
     async with asgi_client(app) as client:
-        response = await client.post("/f/contact", content=chunks(),
-                                     headers={**headers(), "Content-Type": "application/x-www-form-urlencoded"})
+        response = await client.post(
+            "/f/contact", content=chunks(), headers={**headers(), "Content-Type": "application/x-www-form-urlencoded"}
+        )
     assert response.status_code == 413
     assert response.json()["errors"][0]["code"] == "too_large"
     assert rows(settings.db_path) == []
@@ -171,15 +249,18 @@ async def test_browser_post_is_redirected_with_303_to_next(app, settings):
 async def test_default_next_is_the_posting_origin_thank_you_page(app):
     data = {k: v for k, v in VALID["contact"].items() if k != "_next"}
     async with asgi_client(app) as client:
-        response = await post_form(client, "/f/contact", data, headers=headers(origin="http://127.0.0.1:8000", json=False))
+        response = await post_form(
+            client, "/f/contact", data, headers=headers(origin="http://127.0.0.1:8000", json=False)
+        )
     assert response.status_code == 303
     assert response.headers["location"] == "http://127.0.0.1:8000/merci/"
 
 
 async def test_next_to_another_host_is_never_followed_by_a_browser(app, settings):
     async with asgi_client(app) as client:
-        response = await post_form(client, "/f/contact", {**VALID["contact"], "_next": "https://evil.example/"},
-                                     headers=headers(json=False))
+        response = await post_form(
+            client, "/f/contact", {**VALID["contact"], "_next": "https://evil.example/"}, headers=headers(json=False)
+        )
     assert response.status_code == 422
     assert "location" not in response.headers
     assert "evil.example" not in response.text
@@ -189,7 +270,9 @@ async def test_next_to_another_host_is_never_followed_by_a_browser(app, settings
 
 async def test_honeypot_browser_post_gets_the_normal_redirect_and_stores_nothing(app, settings):
     async with asgi_client(app) as client:
-        response = await post_form(client, "/f/contact", {**VALID["contact"], "_gotcha": "robot"}, headers=headers(json=False))
+        response = await post_form(
+            client, "/f/contact", {**VALID["contact"], "_gotcha": "robot"}, headers=headers(json=False)
+        )
     assert response.status_code == 303 and response.headers["location"] == NEXT
     assert rows(settings.db_path) == [] and rows(settings.db_path, "SELECT * FROM outbox") == []
 
@@ -198,7 +281,9 @@ async def test_error_page_is_french_accessible_html_linking_to_each_field(app):
     data = {**VALID["contact"], "email": "faux", "objet": ""}
     data.pop("nom")
     async with asgi_client(app) as client:
-        response = await post_form(client, "/f/contact", list(data.items()) + [("<b>x</b>", "1")], headers=headers(json=False))
+        response = await post_form(
+            client, "/f/contact", list(data.items()) + [("<b>x</b>", "1")], headers=headers(json=False)
+        )
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("text/html")
     page = check_page(response.text)
@@ -208,19 +293,26 @@ async def test_error_page_is_french_accessible_html_linking_to_each_field(app):
     text = "".join(page.text)
     assert "Indiquez vos prénom et nom" in text and EMAIL_INVALID in text and "Renseignez le champ « Objet »" in text
     assert "<b>x</b>" not in response.text and "&lt;b&gt;x&lt;/b&gt;" in response.text
-    assert "Content-Security-Policy" in response.headers and "unsafe-inline" not in response.headers["content-security-policy"]
+    assert (
+        "Content-Security-Policy" in response.headers
+        and "unsafe-inline" not in response.headers["content-security-policy"]
+    )
 
 
-@pytest.mark.parametrize("referer,expected", [
-    (FORM_PAGE + "?a=1#formulaire", FORM_PAGE + "?a=1#contact-email"),
-    # The site root is the thank-you page's parent: a sub-path (/ateliers/) is kept.
-    ("https://evil.example/page", SITE + "/ateliers/#contact-email"),
-    (None, SITE + "/ateliers/#contact-email"),
-])
+@pytest.mark.parametrize(
+    "referer,expected",
+    [
+        (FORM_PAGE + "?a=1#formulaire", FORM_PAGE + "?a=1#contact-email"),
+        # The site root is the thank-you page's parent: a sub-path (/ateliers/) is kept.
+        ("https://evil.example/page", SITE + "/ateliers/#contact-email"),
+        (None, SITE + "/ateliers/#contact-email"),
+    ],
+)
 async def test_error_links_use_an_allowed_referer_else_the_next_site_root(app, referer, expected):
     async with asgi_client(app) as client:
-        response = await post_form(client, "/f/contact", {**VALID["contact"], "email": ""},
-                                     headers=headers(json=False, referer=referer))
+        response = await post_form(
+            client, "/f/contact", {**VALID["contact"], "email": ""}, headers=headers(json=False, referer=referer)
+        )
     assert response.status_code == 422
     assert check_page(response.text).links[0] == expected
 
@@ -236,7 +328,9 @@ async def test_unknown_form_is_404(app, settings):
 
 async def test_refusal_pages_are_french_html(app):
     async with asgi_client(app) as client:
-        response = await post_form(client, "/f/contact", VALID["contact"], headers=headers(origin="https://evil.example", json=False))
+        response = await post_form(
+            client, "/f/contact", VALID["contact"], headers=headers(origin="https://evil.example", json=False)
+        )
     assert response.status_code == 403
     page = check_page(response.text)
     assert "Envoi refusé" in "".join(page.text)
@@ -244,30 +338,47 @@ async def test_refusal_pages_are_french_html(app):
 
 async def test_cors_preflight_for_an_allowed_origin(app):
     async with asgi_client(app) as client:
-        response = await client.options("/f/contact", headers={
-            "Origin": SITE, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "accept, content-type"})
+        response = await client.options(
+            "/f/contact",
+            headers={
+                "Origin": SITE,
+                "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "accept, content-type",
+            },
+        )
     assert response.status_code == 204
     assert response.headers["access-control-allow-origin"] == SITE
     assert response.headers["access-control-allow-methods"] == "POST"
     assert "Origin" in response.headers["vary"]
 
 
-@pytest.mark.parametrize("origin,method,asked", [
-    ("https://evil.example", "POST", "content-type"),
-    (SITE, "DELETE", ""),
-    (SITE, "POST", "authorization"),
-])
+@pytest.mark.parametrize(
+    "origin,method,asked",
+    [
+        ("https://evil.example", "POST", "content-type"),
+        (SITE, "DELETE", ""),
+        (SITE, "POST", "authorization"),
+    ],
+)
 async def test_cors_preflight_refused(app, origin, method, asked):
     async with asgi_client(app) as client:
-        response = await client.options("/f/contact", headers={
-            "Origin": origin, "Access-Control-Request-Method": method, "Access-Control-Request-Headers": asked})
+        response = await client.options(
+            "/f/contact",
+            headers={
+                "Origin": origin,
+                "Access-Control-Request-Method": method,
+                "Access-Control-Request-Headers": asked,
+            },
+        )
     assert response.status_code == 403
     assert "access-control-allow-origin" not in response.headers
 
 
 async def test_json_success_answer_carries_cors_headers_for_the_origin_only(app):
     async with asgi_client(app) as client:
-        response = await post_form(client, "/f/contact", VALID["contact"], headers=headers(origin="http://127.0.0.1:8000"))
+        response = await post_form(
+            client, "/f/contact", VALID["contact"], headers=headers(origin="http://127.0.0.1:8000")
+        )
     assert response.status_code == 200
     assert response.json() == {"ok": True, "next": NEXT}
     assert response.headers["access-control-allow-origin"] == "http://127.0.0.1:8000"
@@ -276,12 +387,18 @@ async def test_json_success_answer_carries_cors_headers_for_the_origin_only(app)
 
 async def test_waiting_list_registration_is_flagged(app, settings):
     async with asgi_client(app) as client:
-        response = await post_form(client, "/f/inscription", {**VALID["inscription"], "liste_attente": "oui"}, headers=headers())
+        response = await post_form(
+            client, "/f/inscription", {**VALID["inscription"], "liste_attente": "oui"}, headers=headers()
+        )
     assert response.status_code == 200
-    assert rows(settings.db_path, "SELECT session, waiting_list FROM submissions") == [("2027-03-mutualiser-services", 1)]
+    assert rows(settings.db_path, "SELECT session, waiting_list FROM submissions") == [
+        ("2027-03-mutualiser-services", 1)
+    ]
     subjects = [row[0] for row in rows(settings.db_path, "SELECT subject FROM outbox ORDER BY id")]
-    assert subjects == ["Nouvelle inscription — 2027-03-mutualiser-services (liste d'attente)",
-                        "Accusé de réception : Demander une place en liste d'attente"]
+    assert subjects == [
+        "Nouvelle inscription — 2027-03-mutualiser-services (liste d'attente)",
+        "Accusé de réception : Demander une place en liste d'attente",
+    ]
 
 
 async def test_stylesheet_and_health(app):
@@ -301,8 +418,11 @@ async def test_oversized_body_gets_a_413_through_a_real_socket(live_server, sett
 
     body = b"nom=x&message=" + b"a" * size
     async with httpx.AsyncClient(base_url=live_server.url, timeout=10) as client:
-        response = await client.post("/f/contact", content=body,
-                                     headers={**headers(json=False), "Content-Type": "application/x-www-form-urlencoded"})
+        response = await client.post(
+            "/f/contact",
+            content=body,
+            headers={**headers(json=False), "Content-Type": "application/x-www-form-urlencoded"},
+        )
         assert response.status_code == 413
         assert "Envoi trop volumineux" in response.text
         check_page(response.text)
@@ -314,6 +434,8 @@ async def test_oversized_body_gets_a_413_through_a_real_socket(live_server, sett
 
 async def test_relative_next_is_resolved_against_the_form_page(app):
     async with asgi_client(app) as client:
-        response = await post_form(client, "/f/contact", {**VALID["contact"], "_next": "../merci/"}, headers(json=False))
+        response = await post_form(
+            client, "/f/contact", {**VALID["contact"], "_next": "../merci/"}, headers(json=False)
+        )
     assert response.status_code == 303
     assert response.headers["location"] == SITE + "/ateliers/merci/"

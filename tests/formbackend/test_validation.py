@@ -44,32 +44,66 @@ def test_errors_follow_the_order_of_the_form(forms):
     assert fields == expected
 
 
-@pytest.mark.parametrize("address", [
-    "prenom.nom@mairie-exemple.fr", "a+b@x.io", "o'brien@exemple.fr", "jean@été.fr", "x@sub.domaine-exemple.bzh",
-])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "prenom.nom@mairie-exemple.fr",
+        "a+b@x.io",
+        "o'brien@exemple.fr",
+        "jean@été.fr",
+        "x@sub.domaine-exemple.bzh",
+    ],
+)
 def test_good_addresses(address):
     assert valid_email(address)
 
 
-@pytest.mark.parametrize("address", [
-    "", "jean", "jean@", "@exemple.fr", "jean@exemple", "jean@@exemple.fr", "jean.@exemple.fr", "je..an@exemple.fr",
-    "jean@-exemple.fr", "jean@exemple.f", "jean @exemple.fr", "jean@exemple.fr\r\nBcc: x@y.fr", "jéan@exemple.fr",
-    "a" * 65 + "@exemple.fr", "jean@exemple..fr", "<jean@exemple.fr>",
-])
+@pytest.mark.parametrize(
+    "address",
+    [
+        "",
+        "jean",
+        "jean@",
+        "@exemple.fr",
+        "jean@exemple",
+        "jean@@exemple.fr",
+        "jean.@exemple.fr",
+        "je..an@exemple.fr",
+        "jean@-exemple.fr",
+        "jean@exemple.f",
+        "jean @exemple.fr",
+        "jean@exemple.fr\r\nBcc: x@y.fr",
+        "jéan@exemple.fr",
+        "a" * 65 + "@exemple.fr",
+        "jean@exemple..fr",
+        "<jean@exemple.fr>",
+    ],
+)
 def test_bad_addresses(forms, address):
     assert not valid_email(address)
     result = validate(forms.formulaires["contact"], items("contact", email=address))
     if address.strip():
         assert [e.as_dict() for e in result.errors if e.field == "email"] == [
-            {"field": "email", "code": "invalid" if "\r" not in address else "invalid_characters",
-             "message": EMAIL_INVALID if "\r" not in address else result.errors[0].message}
+            {
+                "field": "email",
+                "code": "invalid" if "\r" not in address else "invalid_characters",
+                "message": EMAIL_INVALID if "\r" not in address else result.errors[0].message,
+            }
         ]
 
 
-@pytest.mark.parametrize("number,ok", [
-    ("02 40 20 77 50", True), ("+33 (0)2.40.20.77.50", True), ("02-40-20-77-50", True),
-    ("02 40 20 77 5O", False), ("appelez-moi", False), ("12", False), ("+33 2 40 20 77 50 poste 3", False),
-])
+@pytest.mark.parametrize(
+    "number,ok",
+    [
+        ("02 40 20 77 50", True),
+        ("+33 (0)2.40.20.77.50", True),
+        ("02-40-20-77-50", True),
+        ("02 40 20 77 5O", False),
+        ("appelez-moi", False),
+        ("12", False),
+        ("+33 2 40 20 77 50 poste 3", False),
+    ],
+)
 def test_telephone(forms, number, ok):
     result = validate(forms.formulaires["inscription"], items("inscription", telephone=number))
     assert ("telephone" not in codes(result)) is ok
@@ -77,10 +111,22 @@ def test_telephone(forms, number, ok):
         assert result.data["telephone"] == number
 
 
-@pytest.mark.parametrize("value,code", [
-    ("1", None), ("15", None), (" 7 ", None), ("0", "out_of_range"), ("16", "out_of_range"), ("-3", "out_of_range"),
-    ("3,5", "invalid"), ("trois", "invalid"), ("٣", "invalid"), ("1e3", "invalid"), ("99999999999999", "invalid"),
-])
+@pytest.mark.parametrize(
+    "value,code",
+    [
+        ("1", None),
+        ("15", None),
+        (" 7 ", None),
+        ("0", "out_of_range"),
+        ("16", "out_of_range"),
+        ("-3", "out_of_range"),
+        ("3,5", "invalid"),
+        ("trois", "invalid"),
+        ("٣", "invalid"),
+        ("1e3", "invalid"),
+        ("99999999999999", "invalid"),
+    ],
+)
 def test_numbers_are_integers_within_min_and_max(forms, value, code):
     result = validate(forms.formulaires["devis"], items("devis", agents=value))
     assert codes(result).get("agents") == code
@@ -96,10 +142,19 @@ def test_choices(forms, value, ok):
     assert ("offre" not in codes(result)) is ok
 
 
-@pytest.mark.parametrize("session,ok", [
-    ("2027-03-mutualiser-services", True), ("a", True), ("Mutualiser", False), ("a--b", False), ("-a", False),
-    ("a_b", False), ("../../etc/passwd", False), ("a b", False),
-])
+@pytest.mark.parametrize(
+    "session,ok",
+    [
+        ("2027-03-mutualiser-services", True),
+        ("a", True),
+        ("Mutualiser", False),
+        ("a--b", False),
+        ("-a", False),
+        ("a_b", False),
+        ("../../etc/passwd", False),
+        ("a b", False),
+    ],
+)
 def test_session_slug(forms, session, ok):
     result = validate(forms.formulaires["inscription"], items("inscription", session=session))
     assert ("session" not in codes(result)) is ok
@@ -132,7 +187,9 @@ def test_textarea_keeps_newlines_and_tabs_and_normalises_crlf(forms):
     assert result.data["message"] == "Ligne 1\n\tLigne 2\nLigne 3"
 
 
-@pytest.mark.parametrize("char", ["\x00", "\x07", "\x1b", "\u202e", "\u200b", "\u2066", "\ufeff", "\u2028", "\ufffd", "\x7f"])
+@pytest.mark.parametrize(
+    "char", ["\x00", "\x07", "\x1b", "\u202e", "\u200b", "\u2066", "\ufeff", "\u2028", "\ufffd", "\x7f"]
+)
 @pytest.mark.parametrize("field", ["nom", "message"])
 def test_control_and_invisible_characters_are_refused(forms, char, field):
     result = validate(forms.formulaires["contact"], items("contact", **{field: f"Avant{char}après"}))
@@ -154,17 +211,26 @@ def test_unknown_and_duplicate_fields(forms):
 
 def test_contract_fields(forms):
     definition = forms.formulaires["contact"]
-    result = validate(definition, items("contact", _subject="Question sur un atelier", _replyto="autre@exemple.fr", _gotcha=""))
+    result = validate(
+        definition, items("contact", _subject="Question sur un atelier", _replyto="autre@exemple.fr", _gotcha="")
+    )
     assert result.errors == []
-    assert result.contract == {"_next": VALID["contact"]["_next"], "_subject": "Question sur un atelier",
-                               "_replyto": "autre@exemple.fr", "_gotcha": ""}
+    assert result.contract == {
+        "_next": VALID["contact"]["_next"],
+        "_subject": "Question sur un atelier",
+        "_replyto": "autre@exemple.fr",
+        "_gotcha": "",
+    }
     bad = validate(definition, items("contact", _subject="Objet\r\nBcc: x@y.fr", _replyto="pas une adresse"))
     assert codes(bad) == {"_subject": "invalid", "_replyto": "invalid"}
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(values=st.dictionaries(st.sampled_from(["nom", "email", "objet", "message", "collectivite", "_subject", "x"]),
-                              st.text(max_size=300)))
+@given(
+    values=st.dictionaries(
+        st.sampled_from(["nom", "email", "objet", "message", "collectivite", "_subject", "x"]), st.text(max_size=300)
+    )
+)
 def test_any_input_gives_either_errors_or_clean_data(forms, values):
     result = validate(forms.formulaires["contact"], list(values.items()))
     for name, value in result.data.items():

@@ -12,8 +12,19 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 VOID = {
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
-    "source", "track", "wbr",
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "track",
+    "wbr",
 }
 # Closed implicitly by the next sibling of the same kind (HTML's optional end tags).
 IMPLIED_END = {"p", "li", "dt", "dd", "tr", "td", "th", "option"}
@@ -93,7 +104,9 @@ class _Builder(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag in IMPLIED_END and self.stack[-1].tag == tag:
             self.stack.pop()
-        el = Element(tag, {k: (v if v is not None else "") for k, v in attrs}, parent=self.stack[-1], line=self.getpos()[0])
+        el = Element(
+            tag, {k: (v if v is not None else "") for k, v in attrs}, parent=self.stack[-1], line=self.getpos()[0]
+        )
         self.stack[-1].children.append(el)
         if tag not in VOID:
             self.stack.append(el)

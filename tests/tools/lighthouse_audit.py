@@ -39,37 +39,59 @@ PAGES = {
 }
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 THRESHOLDS = {"performance": 0.9, "accessibility": 1.0, "best-practices": 1.0, "seo": 1.0}
-LABELS = {"performance": "Performance", "accessibility": "Accessibilité", "best-practices": "Bonnes pratiques", "seo": "SEO"}
+LABELS = {
+    "performance": "Performance",
+    "accessibility": "Accessibilité",
+    "best-practices": "Bonnes pratiques",
+    "seo": "SEO",
+}
 
 
 def build(output: Path) -> None:
     env = {**os.environ, "SOURCE_DATE_EPOCH": BUILD_EPOCH}
     result = subprocess.run(
         [sys.executable, "-m", "pelican", str(ROOT / "content"), "-o", str(output), "-s", str(ROOT / "pelicanconf.py")],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     if result.returncode != 0:
         sys.exit(f"La construction du site a échoué :\n{result.stdout}\n{result.stderr}")
 
 
 def run_lighthouse(url: str, profile: Path, report: Path) -> dict:
-    flags = " ".join([
-        "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        f"--user-data-dir={profile}",
-    ])
+    flags = " ".join(
+        [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={profile}",
+        ]
+    )
     command = [
-        str(LIGHTHOUSE), url,
+        str(LIGHTHOUSE),
+        url,
         f"--only-categories={','.join(CATEGORIES)}",
-        "--output=json", f"--output-path={report}",
+        "--output=json",
+        f"--output-path={report}",
         f"--chrome-flags={flags}",
-        "--quiet", "--locale=fr",
+        "--quiet",
+        "--locale=fr",
         "--max-wait-for-load=30000",
     ]
     env = {**os.environ, "CHROME_PATH": CHROMIUM}
     result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=240)
     if result.returncode != 0 or not report.exists():
-        sys.exit(f"Lighthouse a échoué sur {url} (code {result.returncode}) :\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
+        sys.exit(
+            f"Lighthouse a échoué sur {url} (code {result.returncode}) :\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
     return json.loads(report.read_text(encoding="utf-8"))
 
 
@@ -79,7 +101,11 @@ def failing_audits(lhr: dict, category: str) -> list[str]:
     for ref in lhr["categories"][category]["auditRefs"]:
         audit = lhr["audits"].get(ref["id"], {})
         score = audit.get("score")
-        if ref.get("weight", 0) <= 0 or score is None or audit.get("scoreDisplayMode") in ("notApplicable", "manual", "informative"):
+        if (
+            ref.get("weight", 0) <= 0
+            or score is None
+            or audit.get("scoreDisplayMode") in ("notApplicable", "manual", "informative")
+        ):
             continue
         if score < 1:
             value = f" ({audit['displayValue']})" if audit.get("displayValue") else ""

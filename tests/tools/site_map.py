@@ -28,8 +28,14 @@ FILTERED_CATALOGUE = "programme/type/codev/index.html"
 
 # Every availability state the plugin knows (offer/availability.py).
 STATES = (
-    "disponible", "dernieres-places", "complet", "inscriptions-closes",
-    "termine", "annule", "reporte", "bientot",
+    "disponible",
+    "dernieres-places",
+    "complet",
+    "inscriptions-closes",
+    "termine",
+    "annule",
+    "reporte",
+    "bientot",
 )
 
 
@@ -59,7 +65,7 @@ def entry_state(page: Path) -> str | None:
     for el in status.find_all(class_="badge"):
         for name in el.get("class", "").split():
             if name.startswith("badge--"):
-                return name[len("badge--"):]
+                return name[len("badge--") :]
     return None
 
 

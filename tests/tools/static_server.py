@@ -40,8 +40,16 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 class StaticServer:
     def __init__(self, root: Path, port: int = 0, headers: dict | None = None):
         handler = type("Handler", (_Handler,), {"extra_headers": dict(headers or {})})
-        handler.extensions_map = {**_Handler.extensions_map, ".ics": "text/calendar", ".atom": "application/atom+xml", ".js": "text/javascript", ".svg": "image/svg+xml"}
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(handler, directory=str(root)))
+        handler.extensions_map = {
+            **_Handler.extensions_map,
+            ".ics": "text/calendar",
+            ".atom": "application/atom+xml",
+            ".js": "text/javascript",
+            ".svg": "image/svg+xml",
+        }
+        self.httpd = http.server.ThreadingHTTPServer(
+            ("127.0.0.1", port), functools.partial(handler, directory=str(root))
+        )
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 
