@@ -4,7 +4,7 @@
  * Without this script every form posts normally and the receiver answers with
  * a thank-you page (303) or a page listing the errors. With it, a form is
  * checked in the browser with the rules its markup declares (required, type,
- * min, max, maxlength), then posted with fetch and `Accept: application/json`.
+ * min, max, maxlength, pattern), then posted with fetch and `Accept: application/json`.
  * Errors follow the GOV.UK Design System's pattern: an error summary that
  * takes focus and links to each field, the same message next to the field
  * (tied to it by aria-describedby), and « Erreur : » before the page title.
