@@ -323,7 +323,7 @@ def _invisible_character_message(kind: str, value, ctx: dict) -> str:
     name = _CHARACTER_NAMES.get(character, f"le caractère invisible {character}")
     return (
         f"le texte contient {name}{where}, interdit sur le site"
-        " — supprimez-le (entre guillemets doubles, « \\t », « \\a » ou « \\x… » produisent de tels caractères)"
+        " — supprimez ce caractère (entre guillemets doubles, « \\t », « \\a » ou « \\x… » en produisent)"
     )
 
 
