@@ -229,7 +229,11 @@ def french_message(error: dict, data) -> tuple[int, str, str]:
                 label,
                 f"date invalide « {shown(raw or value)} » — écrivez une date réelle au format AAAA-MM-JJ, par exemple 2027-03-11",
             )
-        return line, label, f"date attendue au lieu de « {shown(raw or value)} » — écrivez AAAA-MM-JJ, par exemple 2027-03-11"
+        return (
+            line,
+            label,
+            f"date attendue au lieu de « {shown(raw or value)} » — écrivez AAAA-MM-JJ, par exemple 2027-03-11",
+        )
     if kind in ("int_type", "int_parsing", "int_from_float"):
         if isinstance(value, bool):
             return (
@@ -250,7 +254,11 @@ def french_message(error: dict, data) -> tuple[int, str, str]:
         )
     if kind in ("greater_than_equal", "greater_than"):
         if last == "inscrits":
-            return line, label, f"le nombre d'inscrits ne peut pas être négatif ({shown(raw or value)}) — écrivez 0 ou plus"
+            return (
+                line,
+                label,
+                f"le nombre d'inscrits ne peut pas être négatif ({shown(raw or value)}) — écrivez 0 ou plus",
+            )
         if last == "capacite":
             return (
                 line,
@@ -286,7 +294,11 @@ def french_message(error: dict, data) -> tuple[int, str, str]:
             # Our own validators raise French messages (forms.py); show them as they are.
             return line, label, reason
         expected = ", ".join(re.findall(r"'([^']*)'", ctx.get("expected", "")))
-        return line, label, f"valeur « {shown(raw or value)} » incorrecte" + (f" — écrivez {expected}" if expected else "")
+        return (
+            line,
+            label,
+            f"valeur « {shown(raw or value)} » incorrecte" + (f" — écrivez {expected}" if expected else ""),
+        )
     if kind == "bool_type":
         return line, label, "oui/non attendu — écrivez true ou false"
     return (

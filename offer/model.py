@@ -148,7 +148,9 @@ class OfferType(str, enum.Enum):
 
 
 class Venue(Strict):
-    nom: line_of_text(TEXT_LIMITS["nom"]) = Field(description="Nom du lieu, par exemple « CDG 44 » ou « Mairie de Savenay ».")
+    nom: line_of_text(TEXT_LIMITS["nom"]) = Field(
+        description="Nom du lieu, par exemple « CDG 44 » ou « Mairie de Savenay »."
+    )
     adresse: line_of_text(TEXT_LIMITS["adresse"]) = Field(
         description="Adresse postale complète, code postal et ville compris : « 6 rue du Pen Duick II, 44300 Nantes »."
     )
@@ -160,9 +162,7 @@ class Venue(Strict):
 
 class Contact(Strict):
     nom: line_of_text(TEXT_LIMITS["nom"]) | None = Field(default=None, description="Personne ou service à contacter.")
-    email: Email | None = Field(
-        default=None, description="Adresse électronique de contact."
-    )
+    email: Email | None = Field(default=None, description="Adresse électronique de contact.")
     telephone: Annotated[str, StringConstraints(pattern=r"^[0-9 +().]{6,20}$")] | None = Field(
         default=None, description='Numéro de téléphone, entre guillemets : "02 40 20 77 50".'
     )
@@ -231,7 +231,9 @@ class Workshop(Strict):
         description="Publics visés, dans la liste : " + ", ".join(AUDIENCES) + ".",
     )
     lieu: Venue = Field(description="Lieu des séances.")
-    seances: list[Session] = Field(min_length=1, max_length=MAX_SESSIONS, description="Les séances, dans l'ordre chronologique.")
+    seances: list[Session] = Field(
+        min_length=1, max_length=MAX_SESSIONS, description="Les séances, dans l'ordre chronologique."
+    )
     capacite: int = Field(
         ge=1, description="Nombre de places : 15 au plus pour un atelier, 8 au plus pour un groupe de co-développement."
     )
@@ -308,7 +310,9 @@ class Rate(Strict):
     )
     journee: Decimal = Field(gt=0, le=MAX_RATE, description="Tarif d'une journée, par participant, en euros.")
     demi_journee: Decimal = Field(gt=0, le=MAX_RATE, description="Tarif d'une demi-journée, par participant, en euros.")
-    deliberation: line_of_text(TEXT_LIMITS["deliberation"]) | None = Field(default=None, description="Référence de la délibération qui fixe le tarif.")
+    deliberation: line_of_text(TEXT_LIMITS["deliberation"]) | None = Field(
+        default=None, description="Référence de la délibération qui fixe le tarif."
+    )
 
     @field_validator("journee", "demi_journee", mode="before")
     @classmethod
