@@ -73,7 +73,7 @@ class NumberTooLongError(YamlSyntaxError):
     def __init__(self, line: int, digits: int):
         super().__init__(
             line,
-            f"ce nombre a {digits} chiffres, bien plus qu'aucun champ n'en attend ({MAX_DIGITS} au plus)"
+            f"ce nombre a {format(digits, ',').replace(',', ' ')} chiffres, bien plus qu'aucun champ n'en attend ({MAX_DIGITS} au plus)"
             " — écrivez un nombre de quelques chiffres, par exemple 12, ou mettez la valeur entre guillemets"
             " si c'est un texte",
         )
