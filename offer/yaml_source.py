@@ -355,6 +355,11 @@ def _explain_syntax_error(exc: yaml.MarkedYAMLError, text: str = "") -> tuple[in
             "syntaxe YAML : une ligne « --- » commence un second document, alors qu'un fichier décrit"
             " un seul atelier — supprimez cette ligne"
         )
+    if "recursive" in problem:
+        return problem_line, (
+            "syntaxe YAML : cette valeur se contient elle-même (un alias « * » renvoie à l'ancre « & » qui l'entoure)"
+            " — écrivez la valeur en entier, sans « & » ni « * »"
+        )
     if isinstance(exc, yaml.constructor.ConstructorError):
         return problem_line, (
             "syntaxe YAML : étiquette « ! » inconnue — supprimez-la ou mettez la valeur entre guillemets"
