@@ -19,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import typing
+from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -27,7 +28,8 @@ import yaml
 from icalendar import Calendar
 from pydantic import BaseModel
 
-from offer.model import TEXT_LIMITS, Workshop
+from offer.model import TEXT_LIMITS, RateTable, Workshop
+from offer.tools.check import check_content
 from tests.conftest import ROOT, build_site
 
 CONTENT = ROOT / "content"
@@ -56,6 +58,7 @@ BASE = {
     "description": "Une présentation **courte**.",
     "publie_le": dt.date(2026, 11, 2),
 }
+RATES_BASE = {"tarifs": [{"annee": 2020, "journee": 280, "demi_journee": 140, "deliberation": "Délibération 2019-12"}]}
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -92,10 +95,10 @@ def with_value(data, path: tuple, value):
     return data
 
 
-def hostile_cases() -> dict[str, tuple[tuple, str]]:
+def hostile_cases(model: type[BaseModel] = Workshop) -> dict[str, tuple[tuple, str]]:
     """file name -> (field path, value)."""
     cases = {}
-    for path in leaf_paths():
+    for path in leaf_paths(model):
         field = "-".join(str(part) for part in path).replace("_", "-")
         values = dict(HOSTILE)
         limit = TEXT_LIMITS.get(path[-1]) if isinstance(path[-1], str) else None
@@ -106,10 +109,13 @@ def hostile_cases() -> dict[str, tuple[tuple, str]]:
     return cases
 
 
-def write_content(folder: Path, files: dict[str, str], pages: bool) -> Path:
+def write_content(folder: Path, files: dict[str, str], pages: bool, rates: str | None = None) -> Path:
     content = folder / "content"
     (content / "ateliers").mkdir(parents=True)
-    shutil.copy(CONTENT / "tarifs.yaml", content / "tarifs.yaml")
+    if rates is None:
+        shutil.copy(CONTENT / "tarifs.yaml", content / "tarifs.yaml")
+    else:
+        (content / "tarifs.yaml").write_text(rates, encoding="utf-8")
     shutil.copy(CONTENT / "forms.yaml", content / "forms.yaml")
     if pages:
         shutil.copytree(CONTENT / "pages", content / "pages")
@@ -236,3 +242,43 @@ def test_refused_files_stop_the_build_with_the_checks_messages(verdicts, tmp_pat
     assert not (tmp_path / "output").exists()
     for line in errors:
         assert line in result.stderr, f"the build does not say: {line}"
+
+
+def _dump(data) -> str:
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def test_every_field_of_the_rates_file_check_and_build_agree(tmp_path):
+    """content/tarifs.yaml is one file per site: one check and one build per hostile value."""
+    assert RateTable.model_validate(RATES_BASE)
+    cases = hostile_cases(RateTable)
+    assert {path[-1] for path, _ in cases.values()} == {"annee", "journee", "demi_journee", "deliberation"}
+    workshop = {"2027-05-atelier.yaml": _dump(BASE)}
+    folders, verdicts = {}, {}
+    for name, (path, value) in cases.items():
+        rates = _dump(with_value(RATES_BASE, path, value))
+        lines = [str(p) for p in check_content(write_content(tmp_path / "check" / name, workshop, False, rates)).errors]
+        assert all("\n" not in line and line.startswith("content/tarifs.yaml:") for line in lines), lines
+        # The pages only where the build is to succeed (the rates page shows the rates).
+        folders[name], verdicts[name] = write_content(tmp_path / "build" / name, workshop, not lines, rates), lines
+
+    def build(name: str):
+        return name, build_site(folders[name].parent / "output", content=folders[name])
+
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        builds = dict(pool.map(build, cases))
+    for name, result in builds.items():
+        output = result.stdout + result.stderr
+        assert "Traceback" not in output, (name, output)
+        if verdicts[name]:
+            assert result.returncode != 0, name
+            for line in verdicts[name]:
+                assert line in result.stderr, (name, line, result.stderr)
+        else:
+            assert result.returncode == 0, (name, output)
+            site = folders[name].parent / "output"
+            for page in (site / "tarifs/index.html", site / "programme/2027-05-atelier/index.html"):
+                assert_nothing_injected(page)
+    assert not verdicts["2027-tarifs-0-deliberation-html.yaml"]  # never shown on a page, and escaped if it were
+    assert verdicts["2027-tarifs-0-deliberation-retour-ligne.yaml"]
+    assert verdicts["2027-tarifs-0-journee-10000-caracteres.yaml"]
