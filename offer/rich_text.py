@@ -75,17 +75,16 @@ _renderer = Markdown(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def _markdown_html(text: str) -> str:
+    # Cached: a build converts each description twice, once when the content is
+    # checked (what would be removed) and once for its page.
     _renderer.reset()
     return _renderer.convert(text)
 
 
-@functools.lru_cache(maxsize=256)
 def render_description(text: str | None) -> str:
-    """A workshop's description (Markdown) as sanitised HTML.
-
-    Cached: the check and the page render the same text in one build.
-    """
+    """A workshop's description (Markdown) as sanitised HTML."""
     return sanitize(_markdown_html(text or ""), id_prefix=DESCRIPTION_ID_PREFIX)
 
 
@@ -117,7 +116,10 @@ def _quoted(value: str, limit: int = 40) -> str:
 
 def removed_markup(html: str) -> list[str]:
     """What the sanitiser removes from an HTML fragment, in French, in order of appearance."""
-    before, after = _Inventory(html), _Inventory(sanitize(html))
+    clean = sanitize(html)
+    if clean == html:  # the usual case: nothing to parse
+        return []
+    before, after = _Inventory(html), _Inventory(clean)
     removed: list[str] = []
     for tag in before.tags - after.tags:
         if tag in DROPPED_WITH_CONTENT:
