@@ -218,8 +218,12 @@ def test_single_line_fields_refuse_what_breaks_a_page_or_a_calendar(verdicts):
 def test_accepted_files_build_and_show_text_as_text(verdicts, tmp_path):
     files, accepted, _refused, _errors = verdicts
     content = write_content(tmp_path, {name: files[name] for name in accepted}, pages=True)
+    # A brochure page with raw HTML goes through the same sanitiser, with a warning naming it.
+    (content / "pages" / "essai.md").write_text(
+        "Title: Essai\nSlug: essai\n\nTexte <script>alert(1)</script><iframe src=x></iframe>\n", encoding="utf-8"
+    )
     output = tmp_path / "output"
-    result = build_site(output, content=content)
+    result = build_site(output, content=content, env={"COLUMNS": "500"})
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     for name in accepted:
@@ -228,6 +232,11 @@ def test_accepted_files_build_and_show_text_as_text(verdicts, tmp_path):
         assert page.is_file(), name
         assert_nothing_injected(page)
         Calendar.from_ical((output / "programme" / slug / f"{slug}.ics").read_bytes())
+    assert_nothing_injected(output / "essai" / "index.html")
+    assert (
+        "HTML retiré de la page : la balise <script> et son contenu, la balise <iframe>"
+        in result.stdout + result.stderr
+    )
     title_page = (output / "programme" / "2027-titre-html" / "index.html").read_text(encoding="utf-8")
     assert "&lt;img src=x onerror=alert(1)&gt;" in title_page
 
