@@ -291,3 +291,20 @@ def test_every_field_of_the_rates_file_check_and_build_agree(tmp_path):
     assert not verdicts["2027-tarifs-0-deliberation-html.yaml"]  # never shown on a page, and escaped if it were
     assert verdicts["2027-tarifs-0-deliberation-retour-ligne.yaml"]
     assert verdicts["2027-tarifs-0-journee-10000-caracteres.yaml"]
+
+
+def test_sample_pages_show_the_same_text_where_autoescape_changed_the_bytes(built_site):
+    """ "'" and "&" in the samples are now written &#39; and &amp;: the page reads the same."""
+    from offer.validation import load_content
+
+    changed = 0
+    for entry in load_content(CONTENT).entries:
+        workshop = entry.workshop
+        source = (built_site / "programme" / entry.slug / "index.html").read_text(encoding="utf-8")
+        text = "".join(_Page(source).text)
+        for shown_text in (workshop.titre, workshop.lieu.nom, workshop.lieu.adresse):
+            assert shown_text in text, (entry.slug, shown_text)
+        if "'" in workshop.titre:
+            changed += 1
+            assert workshop.titre.replace("'", "&#39;") in source
+    assert changed >= 3
