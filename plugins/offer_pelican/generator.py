@@ -15,7 +15,7 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
-from offer import atom, calendar, opendata, structured_data
+from offer import atom, calendar, opendata, rich_text, structured_data
 from offer.availability import PARIS, build_date
 from offer.catalogue import CountsFileError, build_catalogue, read_registration_counts
 from offer.form_providers import ProviderSettingsError, check_provider_settings, provider_for
@@ -225,6 +225,18 @@ class _NoTracebackForContentErrors(logging.Filter):
         return True
 
 
+def sanitize_page(content) -> None:
+    """The brochure pages go through the descriptions' sanitiser too (it changes
+    nothing in them today); whatever it would remove is logged with the file."""
+    html = getattr(content, "_content", None)
+    if not html:
+        return
+    removed = rich_text.removed_markup(html)
+    if removed:
+        logger.warning("%s : HTML retiré de la page : %s", content.relative_source_path, ", ".join(removed))
+    content._content = rich_text.sanitize(html)
+
+
 def get_generators(_pelican):
     return CatalogueGenerator
 
@@ -233,3 +245,4 @@ def register():
     logging.getLogger("pelican").addFilter(_NoTracebackForContentErrors())
     signals.initialized.connect(add_filters)
     signals.get_generators.connect(get_generators)
+    signals.content_object_init.connect(sanitize_page)
