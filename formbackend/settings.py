@@ -212,10 +212,10 @@ def check(settings: Settings) -> None:
         raise SettingsError("FORMBACKEND_REQUEST_TIMEOUT doit être un nombre de secondes positif, par exemple 15")
     if settings.smtp_starttls and settings.smtp_ssl:
         raise SettingsError("FORMBACKEND_SMTP_STARTTLS et FORMBACKEND_SMTP_SSL s'excluent : choisissez l'un des deux")
-    check_admin_credentials(settings.admin_user, settings.admin_password)
+    _check_admin_credentials(settings.admin_user, settings.admin_password)
 
 
-def check_admin_credentials(user: str, password: str) -> None:
+def _check_admin_credentials(user: str, password: str) -> None:
     """The administration's user name and password, if given, must be usable and not guessable."""
     if ":" in user:
         raise SettingsError(

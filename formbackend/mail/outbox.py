@@ -137,7 +137,7 @@ def _failed(store: Store, settings: Settings, row: OutboxRow, exc: BaseException
     )
     if row.attempts + 1 >= settings.outbox_max_attempts:
         log.warning(
-            "courriel abandonné après %s tentatives id=%s envoi=%s type=%s : il reste dans la file ; "
+            "courriel abandonné après %s tentative(s) id=%s envoi=%s type=%s : il reste dans la file ; "
             "renvoyez-le une fois le serveur SMTP rétabli (%s)",
             row.attempts + 1,
             row.id,

@@ -184,7 +184,10 @@ def _open_problem(path: Path, exc: Exception) -> str:
         return f"le dossier de la base {path.parent} ne peut pas être créé ({why}) : {rights}"
     name = getattr(exc, "sqlite_errorname", "")
     if name == "SQLITE_NOTADB":
-        return f"le fichier {path} n'est pas une base SQLite (fichier abîmé ou autre fichier) : {restore}, ou indiquez la bonne base (FORMBACKEND_DB ou --db)"
+        return (
+            f"le fichier {path} n'est pas une base SQLite (fichier abîmé ou autre fichier) : {restore}, "
+            "ou indiquez la bonne base (FORMBACKEND_DB ou --db)"
+        )
     if name == "SQLITE_CORRUPT":
         return f"la base {path} est abîmée : {restore}"
     if name.startswith("SQLITE_READONLY"):
@@ -193,7 +196,10 @@ def _open_problem(path: Path, exc: Exception) -> str:
         return f"la base {path} ne peut pas être ouverte en écriture : {rights}"
     if name == "SQLITE_FULL":
         return f"le disque de la base {path} est plein : libérez de la place"
-    return f"la base {path} ne peut pas être ouverte ({name or type(exc).__name__}) : vérifiez le fichier et ses droits, ou {restore}"
+    return (
+        f"la base {path} ne peut pas être ouverte ({name or type(exc).__name__}) : "
+        f"vérifiez le fichier et ses droits, ou {restore}"
+    )
 
 
 class Store:
