@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from formbackend.registrations.open_sessions import OpenSessions
@@ -16,11 +14,8 @@ from tests.formbackend.conftest import (
     make_settings,
     post_form,
     rows,
+    write_sessions,
 )
-
-
-def write_sessions(path, sessions):
-    path.write_text(json.dumps({"sessions": sessions}), encoding="utf-8")
 
 
 @pytest.fixture
