@@ -67,14 +67,17 @@ class SlowClient(threading.Thread):
             self.sock.close()
 
 
-@pytest.fixture
-def server(tmp_path):
-    process = ServerProcess(
+def start_server(tmp_path, max_connections: int) -> ServerProcess:
+    return ServerProcess(
         tmp_path / "var" / "formulaires.sqlite3",
         tmp_path / "serveur.log",
-        env={"FORMBACKEND_REQUEST_TIMEOUT": str(REQUEST_TIMEOUT), "FORMBACKEND_MAX_CONNECTIONS": "50"},
-    )
-    process.start()
+        env={"FORMBACKEND_REQUEST_TIMEOUT": str(REQUEST_TIMEOUT), "FORMBACKEND_MAX_CONNECTIONS": str(max_connections)},
+    ).start()
+
+
+@pytest.fixture
+def server(tmp_path):
+    process = start_server(tmp_path, max_connections=50)
     try:
         yield process
     finally:
@@ -118,12 +121,7 @@ def test_slow_clients_are_cut_while_others_are_answered(server):
 
 
 def test_connections_beyond_the_cap_get_a_503_at_once(tmp_path):
-    server = ServerProcess(
-        tmp_path / "var" / "formulaires.sqlite3",
-        tmp_path / "serveur.log",
-        env={"FORMBACKEND_REQUEST_TIMEOUT": str(REQUEST_TIMEOUT), "FORMBACKEND_MAX_CONNECTIONS": "5"},
-    )
-    server.start()
+    server = start_server(tmp_path, max_connections=5)
     sockets = []
     try:
         # Eight silent connections against a cap of five: three are refused at once, five are
