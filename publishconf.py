@@ -17,3 +17,10 @@ OFFER = {
     "FORM_ENDPOINT": os.environ.get("FORM_ENDPOINT", ""),
     "REQUIRE_COMPLETE_FORM_SETTINGS": True,
 }
+
+# The editing interface /admin/ against the forge (docs/exploitation.md, « Interface d'édition »):
+# CMS_BACKEND (gitlab, github, gitea, forgejo), CMS_REPO, CMS_BASE_URL, CMS_APP_ID.
+CMS = {
+    **CMS,  # noqa: F405
+    "LOCAL_BACKEND": False,
+}
