@@ -265,17 +265,7 @@ def _type_rules(schema: dict) -> dict:
 
 
 def workshop_fields(atelier_schema: dict) -> list[dict]:
-    fields = object_fields(atelier_schema, atelier_schema, _type_rules(atelier_schema))
-    for f in fields:
-        if f["name"] == "capacite":
-            limits = ", ".join(
-                f"{n} pour un {'atelier' if k == 'atelier' else 'groupe de co-développement'}"
-                for k, n in sorted(MAX_GROUP_SIZE.items())
-            )
-            f["hint"] = f"{f.get('hint', '')} Au plus : {limits} (vérifié avant publication).".strip()
-        if f["name"] in ("question", "objet"):
-            f["hint"] = f"{f.get('hint', '')}".strip()
-    return fields
+    return object_fields(atelier_schema, atelier_schema, _type_rules(atelier_schema))
 
 
 def rates_fields(rates_schema: dict) -> list[dict]:
@@ -365,7 +355,11 @@ def cms_config(schemas: dict[str, dict], backend: Backend, rules: dict | None = 
             "summary": "{{titre}} — {{seances.0.date}}",
             "sortable_fields": ["titre"],
             "fields": workshop_fields(atelier),
-            "cdg44": {"schema_line": ATELIER_SCHEMA_LINE, "flow_lists": ["seances"], "rules": rules or {}},
+            "cdg44": {
+                "schema_line": ATELIER_SCHEMA_LINE,
+                "flow_lists": ["seances"],
+                "rules": {"max_group_size": MAX_GROUP_SIZE, **(rules or {})},
+            },
         },
         {
             "name": "pages",

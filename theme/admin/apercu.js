@@ -29,6 +29,12 @@ export function atelierPreview(rules) {
       h('p', { className: 'apercu__type', key: 'type' }, TYPES[data.type] || ''),
       h('h1', { key: 'titre' }, data.titre || 'Sans titre'),
     ];
+    const maximum = (rules.max_group_size || {})[data.type];
+    if (maximum && Number(data.capacite) > maximum) {
+      blocks.push(
+        h('p', { className: 'apercu__alerte', key: 'places' }, `${maximum} places au plus pour ${data.type === 'codev' ? 'un groupe de co-développement' : 'un atelier'} : la vérification avant publication refusera ${data.capacite}.`),
+      );
+    }
     if (data.question) blocks.push(h('p', { className: 'apercu__question', key: 'q' }, data.question));
     if (seances.length) {
       const badge = availability({ ...data, seances }, todayInParis(), rules.threshold);
