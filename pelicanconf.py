@@ -87,6 +87,7 @@ OFFER = {
 # The editing interface /admin/ (plugins/offer_cms: every key and its default).
 # Here: Decap's local backend (make editer) when /admin/ is opened on 127.0.0.1.
 CMS = {
+    "ENABLED": os.environ.get("CMS_ENABLED", "1") != "0",
     "BACKEND": os.environ.get("CMS_BACKEND", "gitlab"),
     "REPO": os.environ.get("CMS_REPO", "cdg44/ateliers"),
     "BRANCH": os.environ.get("CMS_BRANCH", "main"),

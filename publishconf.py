@@ -20,7 +20,9 @@ OFFER = {
 
 # The editing interface /admin/ against the forge (docs/exploitation.md, « Interface d'édition »):
 # CMS_BACKEND (gitlab, github, gitea, forgejo), CMS_REPO, CMS_BASE_URL, CMS_APP_ID.
+# CMS_REQUIRED=1 (the forge's publishing job): no npm packages stops the publish instead of a warning.
 CMS = {
     **CMS,  # noqa: F405
     "LOCAL_BACKEND": False,
+    "REQUIRED": os.environ.get("CMS_REQUIRED", "0") == "1",
 }

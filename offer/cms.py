@@ -89,6 +89,8 @@ class Backend:
 
 
 BACKENDS = ("gitlab", "github", "gitea", "forgejo")
+# Decap's Gitea backend has no editorial workflow (it refuses to start with one).
+WORKFLOW_BACKENDS = ("gitlab", "github", "forgejo")
 API_PATHS = {"gitlab": "/api/v4", "gitea": "/api/v1", "forgejo": "/api/v1", "github": ""}
 
 
@@ -332,7 +334,7 @@ def cms_config(schemas: dict[str, dict], backend: Backend, rules: dict | None = 
         "public_folder": "/images",
         "slug": {"encoding": "ascii", "clean_accents": True, "sanitize_replacement": "-"},
     }
-    if backend.editorial_workflow:
+    if backend.editorial_workflow and backend.name in WORKFLOW_BACKENDS:
         config["publish_mode"] = "editorial_workflow"
     if backend.local_backend:
         config["local_backend"] = {"url": backend.local_backend_url}

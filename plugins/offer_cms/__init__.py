@@ -138,6 +138,10 @@ def bundle() -> Path:
     return target
 
 
+def _shown(path: Path) -> str:
+    return str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
+
+
 def write_admin(output: Path, content: Path, pelican_settings: dict) -> Path | None:
     settings = settings_of(pelican_settings)
     if not settings["ENABLED"]:
@@ -146,7 +150,7 @@ def write_admin(output: Path, content: Path, pelican_settings: dict) -> Path | N
     if missing:
         message = (
             "interface d'édition /admin/ non construite : les paquets npm manquent"
-            f" ({', '.join(str(p.relative_to(ROOT)) for p in missing)})."
+            f" ({', '.join(_shown(p) for p in missing)})."
             " Lancez « npm ci --ignore-scripts » (ou « make editer ») puis reconstruisez."
         )
         if settings["REQUIRED"]:

@@ -115,6 +115,8 @@ def test_backends_as_settings():
     assert gitlab["base_url"] == "https://gitlab.cdg44.fr" and gitlab["api_root"] == "https://gitlab.cdg44.fr/api/v4"
     gitea = config(name="gitea", repo="cdg/site", base_url="https://forge.cdg44.fr", app_id="x")["backend"]
     assert gitea["api_root"] == "https://forge.cdg44.fr/api/v1" and gitea["app_id"] == "x"
+    # Decap's Gitea backend refuses the editorial workflow; Forgejo's has it.
+    assert "publish_mode" not in config(name="gitea") and config(name="forgejo")["publish_mode"] == "editorial_workflow"
     assert config(name="github", repo="cdg/site")["backend"]["name"] == "github"
     assert config(name="forgejo", repo="cdg/site")["backend"]["name"] == "forgejo"
     assert "local_backend" not in config() and config(local_backend=True)["local_backend"]["url"].startswith(

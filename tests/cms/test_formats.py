@@ -205,3 +205,13 @@ def test_pages_keep_their_pelican_metadata():
         f"-Summary: {results[0]['read']['Summary']}",
         "+Summary: Un résumé",
     ]
+
+
+def test_comments_stay_even_on_a_changed_line():
+    fields, options = yaml_options("ateliers")
+    text = (CONTENT / "ateliers" / "2027-03-mutualiser-services.yaml").read_text(encoding="utf-8")
+    text = text.replace("capacite: 15\n", "# Une salle de 15 places.\ncapacite: 15  # voté en juin\n")
+    written = node(
+        {"call": "yamlEdit", "args": {"fields": fields, "options": options, "text": text, "changes": {"capacite": 12}}}
+    )
+    assert changed_lines(text, written) == ["-capacite: 15  # voté en juin", "+capacite: 12 # voté en juin"]

@@ -134,7 +134,11 @@ function merge(doc, node, value, key, shape, flowHint) {
     return node;
   }
   if (isScalar(node) && typeof value === 'string' && node.value === value) return node;
-  return newNode(doc, value, key, shape, flowHint);
+  const created = newNode(doc, value, key, shape, flowHint);
+  // A comment on the line of the changed value stays with the new value.
+  if (node && node.comment) created.comment = node.comment;
+  if (node && node.commentBefore) created.commentBefore = node.commentBefore;
+  return created;
 }
 
 function mergeMap(doc, map, value, shape) {
