@@ -252,3 +252,24 @@ def test_what_the_model_refuses_is_refused_before_saving(cms, depot):
     assert sorted(p.name for p in folder.iterdir()) == files_before
     # Decap rejects its save promise without a reason when the form is invalid.
     cms.errors[:] = [e for e in cms.errors if e != "undefined"]
+
+
+def test_rates_a_past_year_is_refused_a_new_year_is_appended(cms, depot):
+    path = depot / "content" / "tarifs.yaml"
+    before = path.read_text(encoding="utf-8")
+    cms.get_by_role("link", name="Tarifs").first.click()
+    cms.get_by_text("Tarifs par année").click()
+    field(cms, "journee").fill("999")
+    publish(cms)
+    cms.get_by_text("le tarif de 2020 a été modifié : un tarif voté ne se modifie pas.", exact=False).wait_for()
+    assert path.read_text(encoding="utf-8") == before
+    field(cms, "journee").fill("280")
+    cms.get_by_role("button", name=re.compile("^Ajouter tarifs", re.I)).click()
+    field(cms, "annee", 1).fill("2027")
+    field(cms, "journee", 1).fill("300")
+    field(cms, "demi_journee", 1).fill("150")
+    publish(cms)
+    after = wait_for_file(path, before)
+    assert after == before + "  - annee: 2027\n    journee: 300\n    demi_journee: 150\n"
+    # Decap rejects its save promise with the refusal (an object) after showing the message.
+    cms.errors[:] = [e for e in cms.errors if e not in ("undefined", "Object")]
