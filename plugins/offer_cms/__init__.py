@@ -109,11 +109,17 @@ def _bundle_key() -> str:
     return digest.hexdigest()[:16]
 
 
+def _cached() -> Path:
+    return CACHE / _bundle_key() / "cms.js"
+
+
 def bundle() -> Path:
     """theme/admin/cms.js with Decap CMS, React and yaml, minified; cached by content."""
-    target = CACHE / _bundle_key() / "cms.js"
+    target = _cached()
     if target.exists():
         return target
+    if CACHE.is_dir():  # keep only the bundle of the current sources
+        shutil.rmtree(CACHE)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_suffix(".tmp.js")
     command = [
@@ -146,7 +152,8 @@ def write_admin(output: Path, content: Path, pelican_settings: dict) -> Path | N
     settings = settings_of(pelican_settings)
     if not settings["ENABLED"]:
         return None
-    missing = [p for p in (DECAP_DIST / "decap-cms-app.js", ESBUILD) if not p.exists()]
+    needed = [DECAP_DIST / "decap-cms-app.js"] + ([] if _cached().exists() else [ESBUILD])
+    missing = [p for p in needed if not p.exists()]
     if missing:
         message = (
             "interface d'édition /admin/ non construite : les paquets npm manquent"
