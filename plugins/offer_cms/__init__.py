@@ -158,7 +158,7 @@ def write_admin(output: Path, content: Path, pelican_settings: dict) -> Path | N
         message = (
             "interface d'édition /admin/ non construite : les paquets npm manquent"
             f" ({', '.join(_shown(p) for p in missing)})."
-            " Lancez « npm ci --ignore-scripts » (ou « make editer ») puis reconstruisez."
+            " Lancez « make npm-deps » (npm ci --ignore-scripts) puis reconstruisez."
         )
         if settings["REQUIRED"]:
             raise CmsBuildError(message)

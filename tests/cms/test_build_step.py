@@ -20,7 +20,7 @@ def test_without_npm_packages_the_site_is_built_without_admin(without_npm, tmp_p
     with caplog.at_level(logging.WARNING):
         assert offer_cms.write_admin(tmp_path / "out", ROOT / "content", {"CMS": {}}) is None
     assert not (tmp_path / "out" / "admin").exists()
-    assert "interface d'édition /admin/ non construite" in caplog.text and "npm ci --ignore-scripts" in caplog.text
+    assert "interface d'édition /admin/ non construite" in caplog.text and "make npm-deps" in caplog.text
 
 
 def test_required_stops_the_build(without_npm, tmp_path):
