@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import shutil
 import subprocess
@@ -42,3 +43,12 @@ def node(request):
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
+
+
+def changed_lines(before: str, after: str) -> list[str]:
+    """The lines a diff removes (-) and adds (+), without context."""
+    return [
+        line
+        for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]

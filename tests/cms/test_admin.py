@@ -9,7 +9,6 @@ saving what the model refuses.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 import shutil
@@ -26,7 +25,9 @@ from offer.formatting import euros
 from offer.pricing import quote
 from offer.tools.check import main as check_main
 from offer.validation import load_content
+from tests.cms.support import changed_lines
 from tests.conftest import BUILD_EPOCH, ROOT, build_site, free_port
+from tests.e2e.support import stop_process
 from tests.tools.static_server import StaticServer
 
 pytestmark = pytest.mark.browser
@@ -48,14 +49,6 @@ def admin_csp(local_backend_origin: str = "") -> str:
         + (f" {local_backend_origin}" if local_backend_origin else "")
         + "; frame-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'none'; frame-ancestors 'none'"
     )
-
-
-def changed_lines(before: str, after: str) -> list[str]:
-    return [
-        line
-        for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
-        if line[:1] in "+-" and not line.startswith(("+++", "---"))
-    ]
 
 
 @pytest.fixture(scope="module")
@@ -101,12 +94,7 @@ def local_backend(depot):
             pytest.fail(f"decap-server ne répond pas :\n{process.stdout.read()}")
         time.sleep(0.1)
     yield url
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
+    stop_process(process)
 
 
 @pytest.fixture(scope="module")

@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 
 import yaml
 
 from offer.tools.check import main as check_main
 from offer.validation import load_rates, load_workshop
-from tests.cms.support import node, yaml_options
+from tests.cms.support import changed_lines, node, yaml_options
 from tests.conftest import ROOT
 
 CONTENT = ROOT / "content"
 WORKSHOPS = sorted((CONTENT / "ateliers").glob("*.yaml"))
 PAGES = sorted((CONTENT / "pages").glob("*.md"))
-
-
-def changed_lines(before: str, after: str) -> list[str]:
-    return [
-        line
-        for line in difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
-        if line[:1] in "+-" and not line.startswith(("+++", "---"))
-    ]
 
 
 def test_every_workshop_file_is_written_back_unchanged():
