@@ -25,6 +25,8 @@ from formbackend.forms import load
 from formbackend.intake.ratelimit import RateLimiter
 from formbackend.intake.receive import receive
 from formbackend.mail.outbox import OutboxWorker
+from formbackend.registrations import selfservice
+from formbackend.registrations.lifecycle import Lifecycle, lifecycle_ticks
 from formbackend.registrations.open_sessions import OpenSessions
 from formbackend.responses import status_page, wants_json
 from formbackend.settings import Settings
@@ -122,18 +124,21 @@ def create_app(settings: Settings, forms: FormsFile | None = None) -> Starlette:
         worker=OutboxWorker(store, settings),
         admin_failures=admin.failed_logins_limiter(),
         open_sessions=OpenSessions(settings.sessions_path) if settings.sessions_path else None,
+        lifecycle=Lifecycle.create(store, settings),
     )
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
         state.writer.start()
         task = asyncio.create_task(state.worker.run(), name="formbackend-outbox")
+        ticker = asyncio.create_task(lifecycle_ticks(state), name="formbackend-registrations")
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            for background in (task, ticker):
+                background.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await background
             await asyncio.to_thread(state.writer.close)
 
     routes = [
@@ -142,6 +147,7 @@ def create_app(settings: Settings, forms: FormsFile | None = None) -> Starlette:
         Route("/f/{form_name}", receive, methods=["POST", "OPTIONS"]),
         Route("/static/formbackend.css", stylesheet, methods=["GET"]),
         Mount("/admin", routes=admin.routes()),
+        *selfservice.routes(),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={HTTPException: http_error})
     app.state.receiver = state

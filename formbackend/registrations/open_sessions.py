@@ -14,6 +14,7 @@ each registration with a French message.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from dataclasses import dataclass
@@ -25,13 +26,49 @@ OPEN, WAITING_LIST = "ouverte", "liste_attente"
 
 
 @dataclass(frozen=True)
+class Meeting:
+    date: dt.date
+    start: str  # "09:00", Paris time
+    end: str
+    full_day: bool
+
+
+@dataclass(frozen=True)
 class OpenSession:
     title: str
     state: str
+    # Published since the receiver runs the sessions (None in an older file).
+    kind: str | None = None  # atelier | codev
+    places: int | None = None  # the places the receiver may give
+    capacity: int | None = None
+    venue_name: str = ""
+    venue_address: str = ""
+    accessibility: str = ""
+    meetings: tuple[Meeting, ...] = ()
 
     @property
     def waiting_list(self) -> bool:
         return self.state == WAITING_LIST
+
+    @classmethod
+    def from_json(cls, slug: str, info: dict) -> OpenSession:
+        venue = info.get("lieu") or {}
+        places = info.get("places")
+        capacity = info.get("capacite")
+        return cls(
+            title=str(info.get("titre", slug)),
+            state=str(info["etat"]),
+            kind=str(info["type"]) if info.get("type") else None,
+            places=places if isinstance(places, int) and places >= 0 else None,
+            capacity=capacity if isinstance(capacity, int) and capacity >= 0 else None,
+            venue_name=str(venue.get("nom", "")),
+            venue_address=str(venue.get("adresse", "")),
+            accessibility=str(venue.get("accessibilite", "")),
+            meetings=tuple(
+                Meeting(dt.date.fromisoformat(m["date"]), str(m["debut"]), str(m["fin"]), bool(m.get("journee")))
+                for m in info.get("seances", ())
+            ),
+        )
 
 
 class OpenSessions:
@@ -76,7 +113,7 @@ class OpenSessions:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             sessions = {
-                str(slug): OpenSession(str(info.get("titre", slug)), str(info["etat"]))
+                str(slug): OpenSession.from_json(str(slug), info)
                 for slug, info in data["sessions"].items()
                 if info.get("etat") in (OPEN, WAITING_LIST)
             }
@@ -89,3 +126,7 @@ class OpenSessions:
     def get(self, slug: str) -> OpenSession | None:
         self._reload_if_changed()
         return self._sessions.get(slug)
+
+    def all(self) -> dict[str, OpenSession]:
+        self._reload_if_changed()
+        return dict(self._sessions)

@@ -13,6 +13,7 @@ gets its answer only after the COMMIT that holds its row.
 from __future__ import annotations
 
 import asyncio
+import base64
 import concurrent.futures
 import datetime as dt
 import errno
@@ -25,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from formbackend.store.migrations import MigrationError, migrate
 from formbackend.store.schema import SCHEMA, SCHEMA_VERSION
 
 
@@ -47,6 +49,9 @@ class OutgoingMail:
     subject: str
     body: str
     reply_to: str | None = None
+    html: str | None = None
+    # (file name, MIME type, content), e.g. the session's .ics
+    attachments: tuple[tuple[str, str, bytes], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,10 @@ class NewSubmission:
     waiting_list: bool = False
     mails: tuple[OutgoingMail, ...] = ()
     created_at: dt.datetime | None = None
+    # Registrations to make in the same transaction: an object with
+    # ``apply(conn, submission_id, moment) -> tuple[OutgoingMail, ...]``
+    # (formbackend.registrations.capacity.Enrolment).
+    enrolment: object | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +92,8 @@ class OutboxRow:
     body: str
     reply_to: str | None
     attempts: int
+    html: str | None = None
+    attachments: tuple[tuple[str, str, bytes], ...] = ()
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -145,21 +156,11 @@ def insert_submission(conn: sqlite3.Connection, submission: NewSubmission) -> in
         ),
     )
     submission_id = cursor.lastrowid
-    for mail in submission.mails:
-        conn.execute(
-            "INSERT INTO outbox (submission_id, kind, recipients, subject, body, reply_to, created_at, next_attempt_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                submission_id,
-                mail.kind,
-                ",".join(mail.recipients),
-                mail.subject,
-                mail.body,
-                mail.reply_to,
-                created,
-                moment.timestamp(),
-            ),
-        )
+    mails = submission.mails
+    if submission.enrolment is not None:
+        mails = mails + submission.enrolment.apply(conn, submission_id, moment)
+    for mail in mails:
+        insert_mail(conn, submission_id, mail, moment)
     return submission_id
 
 
@@ -202,6 +203,48 @@ def _open_problem(path: Path, exc: Exception) -> str:
     )
 
 
+def _attachments_json(attachments) -> str | None:
+    if not attachments:
+        return None
+    return json.dumps(
+        [[name, kind, base64.b64encode(content).decode("ascii")] for name, kind, content in attachments],
+        separators=(",", ":"),
+    )
+
+
+def _attachments_from_json(text: str | None) -> tuple:
+    if not text:
+        return ()
+    return tuple((name, kind, base64.b64decode(content)) for name, kind, content in json.loads(text))
+
+
+def insert_mail(
+    conn: sqlite3.Connection,
+    submission_id: int,
+    mail: OutgoingMail,
+    moment: dt.datetime,
+    registration_id: int | None = None,
+) -> None:
+    """Queue one mail in the caller's transaction, due at ``moment``."""
+    conn.execute(
+        "INSERT INTO outbox (submission_id, kind, recipients, subject, body, reply_to, created_at, next_attempt_at,"
+        " html, attachments, registration_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            submission_id,
+            mail.kind,
+            ",".join(mail.recipients),
+            mail.subject,
+            mail.body,
+            mail.reply_to,
+            timestamp(moment),
+            moment.timestamp(),
+            mail.html,
+            _attachments_json(mail.attachments),
+            registration_id,
+        ),
+    )
+
+
 class Store:
     """Queries over one database file; each call opens and closes its connection."""
 
@@ -212,9 +255,11 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._connection() as conn:
                 conn.executescript(SCHEMA)
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                migrate(conn, SCHEMA_VERSION)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(_open_problem(self.path, exc)) from None
+        except MigrationError as exc:
+            raise StoreError(str(exc)) from None
 
     def _connection(self):
         return _Closing(connect(self.path))
@@ -298,18 +343,14 @@ class Store:
                 yield _row_to_submission(row)
 
     def sessions(self) -> list[tuple[str, int, int]]:
-        """(session slug, registrations, waiting-list requests), by slug."""
+        """(session slug, live registrations holding a place, waiting list), by slug."""
+        from formbackend.registrations.records import live_counts
+
         with self._connection() as conn:
-            return [
-                tuple(row)
-                for row in conn.execute(
-                    "SELECT session, sum(waiting_list = 0), sum(waiting_list = 1) FROM submissions"
-                    " WHERE session IS NOT NULL GROUP BY session ORDER BY session"
-                )
-            ]
+            return [(slug, held, waiting) for slug, (held, waiting, _) in live_counts(conn).items()]
 
     def registration_counts(self) -> dict[str, int]:
-        """{session slug: registrations that are not on the waiting list}."""
+        """{session slug: live registrations holding a place} (a person counts once, cancellations not at all)."""
         return {slug: registered for slug, registered, _ in self.sessions()}
 
     # -- outbox --------------------------------------------------------------------------
@@ -319,7 +360,7 @@ class Store:
         """Mails due for sending (but those in exclude), held for this worker for hold_seconds."""
         with self._connection() as conn, Transaction(conn):
             rows = conn.execute(
-                "SELECT id, submission_id, kind, recipients, subject, body, reply_to, attempts FROM outbox"
+                "SELECT id, submission_id, kind, recipients, subject, body, reply_to, attempts, html, attachments FROM outbox"
                 " WHERE sent_at IS NULL AND next_attempt_at <= ? AND claimed_until <= ? AND attempts < ?"
                 " AND id NOT IN (SELECT value FROM json_each(?))"
                 " ORDER BY next_attempt_at, id LIMIT ?",
@@ -329,7 +370,18 @@ class Store:
                 "UPDATE outbox SET claimed_until = ? WHERE id = ?", [(now + hold_seconds, row[0]) for row in rows]
             )
         return [
-            OutboxRow(row[0], row[1], row[2], tuple(filter(None, row[3].split(","))), row[4], row[5], row[6], row[7])
+            OutboxRow(
+                row[0],
+                row[1],
+                row[2],
+                tuple(filter(None, row[3].split(","))),
+                row[4],
+                row[5],
+                row[6],
+                row[7],
+                row[8],
+                _attachments_from_json(row[9]),
+            )
             for row in rows
         ]
 

@@ -40,11 +40,28 @@ def test_usage_errors_are_in_french(capsys):
     assert "erreur : l'un des arguments --form --email est obligatoire" in capsys.readouterr().err
 
 
-def test_counts_command_writes_registrations_outside_the_waiting_list(tmp_path, capsys):
+def test_counts_command_writes_live_registrations_holding_a_place(tmp_path, capsys):
+    from formbackend.registrations.capacity import Enrolment, Person
+    from formbackend.registrations.records import AlreadyRegistered
+
     db = tmp_path / "db.sqlite3"
     store = Store(db)
-    for session, waiting in [("a-1", False), ("a-1", False), ("a-1", True), ("b-2", True), ("c-3", False)]:
-        store.add(NewSubmission(form="inscription", data={}, session=session, waiting_list=waiting))
+
+    def register(session, email, waiting=False):
+        person = Person(email.casefold(), {"email": email})
+        enrolment = Enrolment(session, (person,), places=None, waiting_asked=waiting, approval=False)
+        store.add(NewSubmission(form="inscription", data={}, session=session, enrolment=enrolment))
+
+    for session, email, waiting in [
+        ("a-1", "un@exemple.fr", False),
+        ("a-1", "deux@exemple.fr", False),
+        ("a-1", "trois@exemple.fr", True),
+        ("b-2", "un@exemple.fr", True),
+        ("c-3", "un@exemple.fr", False),
+    ]:
+        register(session, email, waiting)
+    with pytest.raises(AlreadyRegistered):  # a person counts once
+        register("a-1", "UN@exemple.fr")
     store.add(NewSubmission(form="contact", data={}))
     output = tmp_path / "build" / "inscrits.json"
     assert main(["counts", "--db", str(db), "--output", str(output)]) == 0

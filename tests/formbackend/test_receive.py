@@ -219,8 +219,9 @@ async def test_waiting_list_registration_is_flagged(app, settings):
     subjects = [row[0] for row in rows(settings.db_path, "SELECT subject FROM outbox ORDER BY id")]
     assert subjects == [
         f"Nouvelle inscription — {FULL_SESSION} (liste d'attente)",
-        "Accusé de réception : Demander une place en liste d'attente",
+        "Liste d'attente : Une session complète",
     ]
+    assert rows(settings.db_path, "SELECT state FROM registrations") == [("liste_attente",)]
 
 
 async def test_stylesheet_and_health(app):
