@@ -21,11 +21,12 @@ from starlette.routing import Mount, Route
 
 from formbackend import pages
 from formbackend.backoffice import admin
+from formbackend.backoffice import sessions as session_pages
 from formbackend.forms import load
 from formbackend.intake.ratelimit import RateLimiter
 from formbackend.intake.receive import receive
 from formbackend.mail.outbox import OutboxWorker
-from formbackend.registrations import selfservice
+from formbackend.registrations import live_availability, selfservice
 from formbackend.registrations.lifecycle import Lifecycle, lifecycle_ticks
 from formbackend.registrations.open_sessions import OpenSessions
 from formbackend.responses import status_page, wants_json
@@ -144,9 +145,10 @@ def create_app(settings: Settings, forms: FormsFile | None = None) -> Starlette:
     routes = [
         Route("/", home, methods=["GET"]),
         Route("/sante", health, methods=["GET"]),
+        Route("/disponibilites.json", live_availability.availability, methods=["GET"]),
         Route("/f/{form_name}", receive, methods=["POST", "OPTIONS"]),
         Route("/static/formbackend.css", stylesheet, methods=["GET"]),
-        Mount("/admin", routes=admin.routes()),
+        Mount("/admin", routes=admin.routes() + session_pages.routes()),
         *selfservice.routes(),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={HTTPException: http_error})

@@ -80,6 +80,13 @@ class Settings:
     link_max_age_days: int = 400
     mail_templates_path: Path | None = None  # a folder whose files replace formbackend/mail/modeles/
     availability_cache_seconds: float = 5.0
+    # Quotes (devis): the rates, the CDG's identifiers and the mentions (see docs/exploitation.md).
+    rates_path: Path = Path("content/tarifs.yaml")
+    quote_siret: str = ""
+    quote_deliberation: str = ""  # reference of the board's decision fixing the rates
+    quote_vat_rate: float = 0.0  # 0 = no VAT
+    quote_vat_mention: str = "TVA non applicable, article 256 B du code général des impôts."
+    quote_validity_days: int = 90
 
     @property
     def production(self) -> bool:
@@ -198,6 +205,12 @@ _ENV = {
     "FORMBACKEND_LINK_MAX_AGE_DAYS": ("link_max_age_days", _int),
     "FORMBACKEND_MAIL_TEMPLATES": ("mail_templates_path", lambda n, v: Path(v)),
     "FORMBACKEND_AVAILABILITY_CACHE": ("availability_cache_seconds", _float),
+    "FORMBACKEND_TARIFS": ("rates_path", lambda n, v: Path(v)),
+    "FORMBACKEND_DEVIS_SIRET": ("quote_siret", lambda n, v: v.strip()),
+    "FORMBACKEND_DEVIS_DELIBERATION": ("quote_deliberation", lambda n, v: v.strip()),
+    "FORMBACKEND_DEVIS_TVA": ("quote_vat_rate", _float),
+    "FORMBACKEND_DEVIS_MENTION_TVA": ("quote_vat_mention", lambda n, v: v.strip()),
+    "FORMBACKEND_DEVIS_VALIDITE_JOURS": ("quote_validity_days", _int),
 }
 
 ENVIRONMENT_VARIABLES = tuple(_ENV)

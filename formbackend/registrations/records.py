@@ -120,6 +120,17 @@ def places_taken(conn: sqlite3.Connection, session: str) -> int:
     ).fetchone()[0]
 
 
+def occupancy(conn: sqlite3.Connection) -> dict[str, tuple[int, int]]:
+    """{session: (places taken, people waiting without an offer)} in one query."""
+    marks = ",".join("?" * len(HOLDS_PLACE))
+    rows = conn.execute(
+        f"SELECT session, sum(state IN ({marks}) OR (state = ? AND offer_expires_at IS NOT NULL)),"
+        " sum(state = ? AND offer_expires_at IS NULL) FROM registrations GROUP BY session",
+        (*sorted(HOLDS_PLACE), LISTE_ATTENTE, LISTE_ATTENTE),
+    )
+    return {row[0]: (row[1] or 0, row[2] or 0) for row in rows}
+
+
 def waiting_count(conn: sqlite3.Connection, session: str) -> int:
     return conn.execute(
         "SELECT count(*) FROM registrations WHERE session = ? AND state = ?", (session, LISTE_ATTENTE)

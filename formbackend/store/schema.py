@@ -83,6 +83,18 @@ CREATE TABLE IF NOT EXISTS sessions (
     details TEXT NOT NULL DEFAULT '{}'
 );
 
+-- Quotes (devis) numbered in sequence per year. A quote keeps its number and
+-- date when printed again; its row outlives the request's purge (no personal data).
+CREATE TABLE IF NOT EXISTS quotes (
+    number TEXT PRIMARY KEY,               -- D-2027-0001
+    year INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    submission_id INTEGER UNIQUE REFERENCES submissions (id) ON DELETE SET NULL,
+    issued_at TEXT NOT NULL,               -- Paris date, ISO
+    total TEXT NOT NULL,                   -- euros, as a decimal string
+    UNIQUE (year, seq)
+);
+
 -- The key that signs self-service links when FORMBACKEND_SECRET_KEY is not set.
 CREATE TABLE IF NOT EXISTS receiver_keys (
     name TEXT PRIMARY KEY,
