@@ -8,6 +8,8 @@ copies.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import json
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vText
@@ -18,6 +20,15 @@ PARIS = ZoneInfo("Europe/Paris")
 
 
 def session_calendar(slug: str, details: dict, stamp: dt.datetime) -> bytes:
+    """The session's .ics; made once per session, content and day (the receiver's hot path attaches it)."""
+    key = json.dumps(details, sort_keys=True, ensure_ascii=False)
+    day = stamp.astimezone(dt.UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    return _session_calendar(slug, key, day)
+
+
+@functools.lru_cache(maxsize=256)
+def _session_calendar(slug: str, details_json: str, stamp: dt.datetime) -> bytes:
+    details = json.loads(details_json)
     calendar = Calendar()
     calendar.add("prodid", "-//CDG 44//Inscriptions//FR")
     calendar.add("version", "2.0")

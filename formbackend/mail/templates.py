@@ -39,6 +39,8 @@ class MailTemplates:
             keep_trailing_newline=True,
             trim_blocks=True,
             lstrip_blocks=True,
+            # Read once: no stat() of the files for every mail (restart after editing a template).
+            auto_reload=False,
         )
 
     def render(self, name: str, **context) -> RenderedMail:

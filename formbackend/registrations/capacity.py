@@ -43,9 +43,9 @@ def decide(
     granted = DEMANDEE if approval else CONFIRMEE
     if places is None:
         return (LISTE_ATTENTE if waiting_asked else granted), None
-    taken = records.places_taken(conn, session)
+    taken, waiting = records.places_and_queue(conn, session)
     left = max(places - taken, 0)
-    if wanted <= left and records.waiting_count(conn, session) == 0:
+    if wanted <= left and waiting == 0:
         return granted, left - wanted
     return LISTE_ATTENTE, left
 

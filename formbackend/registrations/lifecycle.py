@@ -109,11 +109,15 @@ class Lifecycle:
         """The registrations of one submission, for the writer (see capacity.Enrolment)."""
 
         def compose(conn: sqlite3.Connection, outcome: Outcome):
+            # Runs in the writer's transaction for every registration: no query it can spare.
             now = utcnow()
+            details = records.session_details(conn, session)
             result = []
-            for registration_id in outcome.registration_ids:
-                registration = records.get(conn, registration_id)
-                details = records.session_details(conn, session)
+            for position, registration_id in enumerate(outcome.registration_ids):
+                who = people[position]
+                registration = records.Registration(
+                    registration_id, 0, session, who.email_key, position, who.person, outcome.state, "", "", None
+                )
                 result.append(
                     mails.registration_mail(
                         self.templates,

@@ -111,13 +111,33 @@ def waiting_queue(conn: sqlite3.Connection, session: str) -> list[Registration]:
 
 
 def places_taken(conn: sqlite3.Connection, session: str) -> int:
-    """Places held: registrations holding one, and places offered to the waiting list."""
+    """Places held: registrations holding one, and places offered to the waiting list.
+
+    Two counts that read indexes only (registrations_session_state and
+    registrations_offers): this runs inside the writer's transaction for every
+    registration.
+    """
+    marks = ",".join("?" * len(HOLDS_PLACE))
+    held = conn.execute(
+        f"SELECT count(*) FROM registrations WHERE session = ? AND state IN ({marks})",
+        (session, *sorted(HOLDS_PLACE)),
+    ).fetchone()[0]
+    offered = conn.execute(
+        "SELECT count(*) FROM registrations WHERE session = ? AND offer_expires_at IS NOT NULL AND state = ?",
+        (session, LISTE_ATTENTE),
+    ).fetchone()[0]
+    return held + offered
+
+
+def places_and_queue(conn: sqlite3.Connection, session: str) -> tuple[int, int]:
+    """(places taken, waiting list length) of one session, in one statement of index-only counts."""
     marks = ",".join("?" * len(HOLDS_PLACE))
     return conn.execute(
-        f"SELECT count(*) FROM registrations WHERE session = ? AND (state IN ({marks})"
-        " OR (state = ? AND offer_expires_at IS NOT NULL))",
-        (session, *sorted(HOLDS_PLACE), LISTE_ATTENTE),
-    ).fetchone()[0]
+        f"SELECT (SELECT count(*) FROM registrations WHERE session = ? AND state IN ({marks}))"
+        " + (SELECT count(*) FROM registrations WHERE session = ? AND offer_expires_at IS NOT NULL AND state = ?),"
+        " (SELECT count(*) FROM registrations WHERE session = ? AND state = ?)",
+        (session, *sorted(HOLDS_PLACE), session, LISTE_ATTENTE, session, LISTE_ATTENTE),
+    ).fetchone()
 
 
 def occupancy(conn: sqlite3.Connection) -> dict[str, tuple[int, int]]:
@@ -223,7 +243,8 @@ def live_counts(conn: sqlite3.Connection) -> dict[str, tuple[int, int, int]]:
 
 def remember_session(conn: sqlite3.Connection, session: str, details: dict) -> None:
     conn.execute(
-        "INSERT INTO sessions (session, details) VALUES (?, ?) ON CONFLICT (session) DO UPDATE SET details = excluded.details",
+        "INSERT INTO sessions (session, details) VALUES (?, ?)"
+        " ON CONFLICT (session) DO UPDATE SET details = excluded.details WHERE details != excluded.details",
         (session, json.dumps(details, ensure_ascii=False, sort_keys=True)),
     )
 

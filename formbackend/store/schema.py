@@ -60,6 +60,7 @@ CREATE TABLE IF NOT EXISTS registrations (
 CREATE UNIQUE INDEX IF NOT EXISTS registrations_live ON registrations (session, email_key) WHERE state != 'annulee';
 CREATE INDEX IF NOT EXISTS registrations_session_state ON registrations (session, state);
 CREATE INDEX IF NOT EXISTS registrations_submission ON registrations (submission_id);
+CREATE INDEX IF NOT EXISTS registrations_offers ON registrations (session, state) WHERE offer_expires_at IS NOT NULL;
 
 CREATE TABLE IF NOT EXISTS registration_history (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
