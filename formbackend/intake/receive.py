@@ -23,6 +23,7 @@ from formbackend.intake import origins
 from formbackend.intake.ratelimit import retry_after_header
 from formbackend.intake.validation import HONEYPOT, NEXT, FieldError, email_key, validate
 from formbackend.mail.compose import ACKNOWLEDGEMENT, compose
+from formbackend.registrations import group
 from formbackend.registrations.capacity import Person
 from formbackend.registrations.records import AlreadyRegistered
 from formbackend.responses import cors_headers, status_page, wants_json
@@ -326,11 +327,19 @@ async def receive(request: Request) -> Response:
     mails = compose(settings, state.forms, form_name, result.data, result.contract, moment, session, waiting_list)
     enrolment = None
     if session and key and state.lifecycle is not None:
-        # The registration's state is decided when it is written (capacity); its
-        # own mail, with the personal link, replaces the plain acknowledgement.
+        # The registration's state is decided when it is written (capacity); each
+        # person's own mail carries the personal link.
         published = state.open_sessions.get(str(session)) if state.open_sessions is not None else None
-        enrolment = state.lifecycle.enrolment(str(session), [Person(key, result.data)], published, waiting_list)
-        mails = tuple(mail for mail in mails if mail.kind != ACKNOWLEDGEMENT)
+        if group.is_group_form(definition):
+            people, errors = group.people(definition, result.data)
+            if errors:
+                log.info("envoi refusé formulaire=%s statut=422 erreurs=group", form_name)
+                return error_response(request, state, form_name, errors, origin, next_url)
+        else:
+            people = [Person(key, result.data)]
+            # The registration's mail replaces the plain acknowledgement (a group's manager keeps it).
+            mails = tuple(mail for mail in mails if mail.kind != ACKNOWLEDGEMENT)
+        enrolment = state.lifecycle.enrolment(str(session), people, published, waiting_list)
     submission = NewSubmission(
         form=form_name,
         data=result.data,
@@ -343,14 +352,22 @@ async def receive(request: Request) -> Response:
     )
     try:
         submission_id = await state.writer.add(submission)
-    except AlreadyRegistered:
+    except AlreadyRegistered as taken:
         log.info("envoi refusé formulaire=%s statut=422 erreurs=already_registered", form_name)
-        error = FieldError(
-            email_field,
-            "already_registered",
-            "Vous êtes déjà inscrit ou inscrite à cette session avec cette adresse électronique : rien n'a été modifié."
-            " Pour annuler, utilisez le lien du courriel que vous avez reçu à votre inscription",
-        )
+        if group.is_group_form(definition):
+            error = FieldError(
+                group.field_of(definition, result.data, taken.email) or email_field,
+                "already_registered",
+                f"{taken.email} est déjà inscrit ou inscrite à cette session : aucune inscription de ce groupe"
+                " n'a été enregistrée. Retirez cet agent puis envoyez de nouveau",
+            )
+        else:
+            error = FieldError(
+                email_field,
+                "already_registered",
+                "Vous êtes déjà inscrit ou inscrite à cette session avec cette adresse électronique : rien n'a été"
+                " modifié. Pour annuler, utilisez le lien du courriel que vous avez reçu à votre inscription",
+            )
         return error_response(request, state, form_name, [error], origin, next_url)
     except Exception:  # noqa: BLE001 - answered with a 503, the visitor can retry
         log.exception("échec de l'enregistrement formulaire=%s", form_name)

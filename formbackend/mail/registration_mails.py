@@ -79,4 +79,5 @@ def registration_mail(
         reply_to=reply_to,
         html=rendered.html,
         attachments=attachments,
+        registration_id=registration.id,
     )

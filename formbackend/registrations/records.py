@@ -102,6 +102,13 @@ def of_session(conn: sqlite3.Connection, session: str, with_history: bool = Fals
     return [_with_history(conn, r) for r in registrations] if with_history else registrations
 
 
+def of_person(conn: sqlite3.Connection, email_key: str) -> list[Registration]:
+    rows = conn.execute(
+        f"SELECT {_COLUMNS} FROM registrations WHERE email_key = ? ORDER BY id", (email_key,)
+    ).fetchall()
+    return [_with_history(conn, _registration(row)) for row in rows]
+
+
 def waiting_queue(conn: sqlite3.Connection, session: str) -> list[Registration]:
     """The waiting list in the order people joined it (offers pending first)."""
     rows = conn.execute(

@@ -52,6 +52,7 @@ class OutgoingMail:
     html: str | None = None
     # (file name, MIME type, content), e.g. the session's .ics
     attachments: tuple[tuple[str, str, bytes], ...] = ()
+    registration_id: int | None = None  # the registration it is about (erased with it)
 
 
 @dataclass(frozen=True)
@@ -240,7 +241,7 @@ def insert_mail(
             moment.timestamp(),
             mail.html,
             _attachments_json(mail.attachments),
-            registration_id,
+            registration_id if registration_id is not None else mail.registration_id,
         ),
     )
 
@@ -289,6 +290,12 @@ class Store:
         """Delete every submission (and its mails) of one e-mail address; rows deleted."""
         with self._connection() as conn:
             with Transaction(conn):
+                # An agent registered by a manager: their registration, history and mails go too.
+                conn.execute(
+                    "DELETE FROM outbox WHERE registration_id IN (SELECT id FROM registrations WHERE email_key = ?)",
+                    (key,),
+                )
+                conn.execute("DELETE FROM registrations WHERE email_key = ?", (key,))
                 conn.execute(
                     "DELETE FROM outbox WHERE submission_id IN (SELECT id FROM submissions WHERE email_key = ?)", (key,)
                 )

@@ -84,7 +84,7 @@ def test_export_command_writes_the_csv(tmp_path, capsys):
     table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=";"))
     assert table[1][2:] == ["'=Léa", "l@exemple.fr", "", "O", "M"]
     assert main(["export", "--db", str(db), "--forms", str(FORMS_PATH), "--form", "inconnu"]) == 2
-    assert "choisissez parmi inscription, devis, contact" in capsys.readouterr().err
+    assert "choisissez parmi inscription, inscription_groupe, devis, contact" in capsys.readouterr().err
 
 
 def test_settings_from_the_environment():
