@@ -135,6 +135,10 @@ def compose(
 
 
 def build_message(row: OutboxRow, settings: Settings) -> EmailMessage:
+    if row.context is not None:  # a registration's mail, made now from its template
+        from formbackend.mail.registration_mails import render_deferred
+
+        row = render_deferred(row, settings.mail_templates_path)
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = ", ".join(row.recipients)

@@ -127,6 +127,7 @@ class Lifecycle:
                         self.links.url(registration_id),
                         now,
                         self.reply_to,
+                        deferred=True,
                     )
                 )
             return tuple(result)

@@ -53,6 +53,8 @@ class OutgoingMail:
     # (file name, MIME type, content), e.g. the session's .ics
     attachments: tuple[tuple[str, str, bytes], ...] = ()
     registration_id: int | None = None  # the registration it is about (erased with it)
+    # Set for a mail made at sending time from the template ``kind`` (see mail.registration_mails).
+    context: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,7 @@ class OutboxRow:
     attempts: int
     html: str | None = None
     attachments: tuple[tuple[str, str, bytes], ...] = ()
+    context: dict | None = None
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -229,7 +232,7 @@ def insert_mail(
     """Queue one mail in the caller's transaction, due at ``moment``."""
     conn.execute(
         "INSERT INTO outbox (submission_id, kind, recipients, subject, body, reply_to, created_at, next_attempt_at,"
-        " html, attachments, registration_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " html, attachments, registration_id, context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             submission_id,
             mail.kind,
@@ -242,6 +245,7 @@ def insert_mail(
             mail.html,
             _attachments_json(mail.attachments),
             registration_id if registration_id is not None else mail.registration_id,
+            json.dumps(mail.context, ensure_ascii=False, separators=(",", ":")) if mail.context is not None else None,
         ),
     )
 
@@ -367,7 +371,8 @@ class Store:
         """Mails due for sending (but those in exclude), held for this worker for hold_seconds."""
         with self._connection() as conn, Transaction(conn):
             rows = conn.execute(
-                "SELECT id, submission_id, kind, recipients, subject, body, reply_to, attempts, html, attachments FROM outbox"
+                "SELECT id, submission_id, kind, recipients, subject, body, reply_to, attempts, html, attachments, context"
+                " FROM outbox"
                 " WHERE sent_at IS NULL AND next_attempt_at <= ? AND claimed_until <= ? AND attempts < ?"
                 " AND id NOT IN (SELECT value FROM json_each(?))"
                 " ORDER BY next_attempt_at, id LIMIT ?",
@@ -388,6 +393,7 @@ class Store:
                 row[7],
                 row[8],
                 _attachments_from_json(row[9]),
+                json.loads(row[10]) if row[10] else None,
             )
             for row in rows
         ]

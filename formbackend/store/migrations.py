@@ -36,7 +36,12 @@ def _to_version_2(conn: sqlite3.Connection) -> None:
     """
     run_script(conn, REGISTRATIONS_SCHEMA)
     columns = {row[1] for row in conn.execute("PRAGMA table_info(outbox)")}
-    for column, kind in (("html", "TEXT"), ("attachments", "TEXT"), ("registration_id", "INTEGER")):
+    for column, kind in (
+        ("html", "TEXT"),
+        ("attachments", "TEXT"),
+        ("registration_id", "INTEGER"),
+        ("context", "TEXT"),
+    ):
         if column not in columns:
             conn.execute(f"ALTER TABLE outbox ADD COLUMN {column} {kind}")
     rows = conn.execute(

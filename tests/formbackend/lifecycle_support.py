@@ -69,6 +69,20 @@ def states(db_path: Path, session: str = SESSION) -> dict[str, str]:
     )
 
 
-def mails_to(db_path: Path, address: str) -> list[tuple[str, str, str]]:
-    """(kind, subject, body) of the mails queued for one address, oldest first."""
-    return query(db_path, "SELECT kind, subject, body FROM outbox WHERE recipients = ? ORDER BY id", (address,))
+def mails_to(db_path: Path, address: str, templates: Path | None = None) -> list[tuple[str, str, str]]:
+    """(kind, subject, body) of the mails queued for one address, oldest first, as they will be sent
+    (a registration's mail is made from its template when it is sent)."""
+    from formbackend.mail.registration_mails import render_deferred
+    from formbackend.store import OutboxRow
+
+    rows = query(
+        db_path, "SELECT kind, subject, body, context FROM outbox WHERE recipients = ? ORDER BY id", (address,)
+    )
+    result = []
+    for kind, subject, body, context in rows:
+        if context is not None:
+            row = OutboxRow(0, 0, kind, (address,), subject, body, None, 0, context=json.loads(context))
+            made = render_deferred(row, templates)
+            subject, body = made.subject, made.body
+        result.append((kind, subject, body))
+    return result

@@ -230,12 +230,16 @@ async def test_an_editor_can_replace_a_mail_template(make_app, tmp_path):
     (folder / "liste_attente.txt").write_text("Objet : Vous attendez\nBonjour {{ prenom }}, patience.\n", "utf-8")
     sessions = write_sessions(tmp_path / "inscriptions.json", {SESSION: session_info(places=0)})
     settings = make_settings(tmp_path, sessions_path=sessions, mail_templates_path=folder)
-    async with asgi_client(make_app(settings)) as client:
+    app = make_app(settings)
+    async with asgi_client(app) as client:
         await register(client, 1)
-    assert last_mail(settings.db_path, "agent1@mairie-exemple.fr")[1:] == (
-        "Vous attendez",
-        "Bonjour Agent1, patience.\n",
-    )
+    # Made when sent, with the editor's file.
+    from formbackend.mail.compose import build_message
+
+    rows = app.state.receiver.store.claim_due_mails(9e9, 10)
+    [message] = [build_message(row, settings) for row in rows if row.recipients == ("agent1@mairie-exemple.fr",)]
+    assert message["Subject"] == "Vous attendez"
+    assert message.get_body(("plain",)).get_content() == "Bonjour Agent1, patience.\n"
 
 
 def test_lifecycle_settings_from_the_environment():
