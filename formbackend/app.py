@@ -124,7 +124,7 @@ def create_app(settings: Settings, forms: FormsFile | None = None) -> Starlette:
         limiter=RateLimiter(settings.rate_limit, settings.rate_window_seconds, max_keys=settings.rate_max_addresses),
         worker=OutboxWorker(store, settings),
         admin_failures=admin.failed_logins_limiter(),
-        open_sessions=OpenSessions(settings.sessions_path) if settings.sessions_path else None,
+        open_sessions=OpenSessions(settings.sessions_path, recheck_seconds=1.0) if settings.sessions_path else None,
         lifecycle=Lifecycle.create(store, settings),
     )
 

@@ -329,7 +329,7 @@ async def receive(request: Request) -> Response:
     if session and key and state.lifecycle is not None:
         # The registration's state is decided when it is written (capacity); each
         # person's own mail carries the personal link.
-        published = state.open_sessions.get(str(session)) if state.open_sessions is not None else None
+        published = known  # the published session, looked up above
         if group.is_group_form(definition):
             people, errors = group.people(definition, result.data)
             if errors:

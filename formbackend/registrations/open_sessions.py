@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -72,8 +73,12 @@ class OpenSession:
 
 
 class OpenSessions:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, recheck_seconds: float = 0.0):
         self.path = Path(path)
+        # The server looks at the file at most once a second: a stat() releases the GIL,
+        # and under load the request then waits for the writer thread to give it back.
+        self.recheck_seconds = recheck_seconds
+        self._checked_at: float | None = None
         self._stamp: tuple | None = None
         self._sessions: dict[str, OpenSession] = {}
 
@@ -100,6 +105,10 @@ class OpenSessions:
         return None
 
     def _reload_if_changed(self) -> None:
+        now = time.monotonic()
+        if self._checked_at is not None and now - self._checked_at < self.recheck_seconds:
+            return
+        self._checked_at = now
         try:
             stat = self.path.stat()
         except OSError:
