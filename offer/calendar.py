@@ -254,17 +254,6 @@ def session_events(item: CatalogueItem, url: str, stamp: dt.datetime) -> list[st
     return events
 
 
-def _serialised_events(item: CatalogueItem, url: str, stamp: dt.datetime, cache: dict | None) -> list[str]:
-    """The VEVENTs of an item; a shared cache lets the feed reuse the entry's."""
-    key = (item.slug, url, stamp)
-    if cache is not None and key in cache:
-        return cache[key]
-    serialised = session_events(item, url, stamp)
-    if cache is not None:
-        cache[key] = serialised
-    return serialised
-
-
 _HEAD = (
     "BEGIN:VCALENDAR\r\n"
     + _line("VERSION", "2.0")
@@ -288,9 +277,11 @@ def _calendar(head: str, events: list[tuple[Session, str]], fallback_year: int) 
     return (head + timezone + "".join(event for _, event in events) + "END:VCALENDAR\r\n").encode("utf-8")
 
 
-def entry_calendar(item: CatalogueItem, url: str, stamp: dt.datetime, cache: dict | None = None) -> bytes:
-    """The .ics file of one entry: one VEVENT per session."""
-    events = list(zip(item.workshop.seances, _serialised_events(item, url, stamp, cache), strict=True))
+def entry_calendar(item: CatalogueItem, url: str, stamp: dt.datetime, events: list[str] | None = None) -> bytes:
+    """The .ics file of one entry: one VEVENT per session (``events``: its ``session_events``, if known)."""
+    if events is None:
+        events = session_events(item, url, stamp)
+    events = list(zip(item.workshop.seances, events, strict=True))
     head = _HEAD + _line("X-WR-CALNAME", unknown_text(item.workshop.titre)) + _line("X-WR-TIMEZONE", TZID)
     return _calendar(head, events, _utc(stamp).year)
 
@@ -299,14 +290,18 @@ def feed_calendar(
     items: Iterable[CatalogueItem],
     url_for: Callable[[CatalogueItem], str],
     stamp: dt.datetime,
-    cache: dict | None = None,
+    events_by_slug: dict[str, list[str]] | None = None,
 ) -> bytes:
-    """The subscribable calendar of every session of the upcoming items, by start time."""
+    """The subscribable calendar of every session of the upcoming items, by start time.
+
+    ``events_by_slug`` holds the items' ``session_events`` already made for
+    their own files, so that each VEVENT is serialised once.
+    """
     keyed = []
     for item in items:
         if item.availability.is_upcoming:
             sessions = item.workshop.seances
-            serialised = _serialised_events(item, url_for(item), stamp, cache)
+            serialised = (events_by_slug or {}).get(item.slug) or session_events(item, url_for(item), stamp)
             for number, (session, event) in enumerate(zip(sessions, serialised, strict=True), start=1):
                 keyed.append(((session_start(session), session_uid(item.slug, number)), session, event))
     keyed.sort(key=lambda entry: entry[0])

@@ -389,16 +389,31 @@ def check_slug(slug: str, source: str) -> list[Problem]:
     ]
 
 
-def load_workshops(folder: Path, root: Path | None = None, rate_years: set[int] | None = None) -> LoadResult:
-    """Every *.yaml of the folder, sorted by name; duplicate slugs are errors."""
+def load_workshops(folder: Path, root: Path | None = None, rate_years: set[int] | None = None, memo=None) -> LoadResult:
+    """Every *.yaml of the folder, sorted by name; duplicate slugs are errors.
+
+    ``memo`` (the build cache of ``make devserver``) gives back the result of a
+    file already loaded with the same name, bytes and rate years.
+    """
     entries: list[Entry] = []
     problems: list[Problem] = []
     paths = sorted(p for p in folder.glob("*.y*ml") if p.is_file()) if folder.is_dir() else []
     for path in paths:
-        try:
-            result = load_workshop(path, root, rate_years)
-        except Exception as exc:  # noqa: BLE001 - one odd file must not hide the others' problems
-            result = LoadResult(problems=[unexpected_problem(relative(path, root), exc)])
+        key = result = None
+        if memo is not None:
+            try:
+                key = memo.key(relative(path, root), path.read_bytes(), rate_years)
+                result = memo.get(key)
+            except OSError:
+                key = None
+        if result is None:
+            try:
+                result = load_workshop(path, root, rate_years)
+            except Exception as exc:  # noqa: BLE001 - one odd file must not hide the others' problems
+                result = LoadResult(problems=[unexpected_problem(relative(path, root), exc)])
+            else:
+                if key is not None:
+                    memo.put(key, result)
         problems.extend(result.problems)
         if result.value is not None:
             slug_problems = check_slug(result.value.slug, result.value.source)
@@ -435,8 +450,8 @@ class Content:
         return [p for p in self.problems if p.severity == ERROR]
 
 
-def load_content(content_dir: Path, root: Path | None = None) -> Content:
-    """Load rates then workshops of a content folder (``content/``)."""
+def load_content(content_dir: Path, root: Path | None = None, memo=None) -> Content:
+    """Load rates then workshops of a content folder (``content/``); ``memo``: see ``load_workshops``."""
     root = root if root is not None else content_dir.parent
     rates_path = content_dir / "tarifs.yaml"
     problems: list[Problem] = []
@@ -455,7 +470,7 @@ def load_content(content_dir: Path, root: Path | None = None) -> Content:
             )
         )
     rate_years = {r.annee for r in rates.tarifs} if rates else None
-    workshops = load_workshops(content_dir / "ateliers", root, rate_years)
+    workshops = load_workshops(content_dir / "ateliers", root, rate_years, memo)
     problems.extend(workshops.problems)
     return Content(
         entries=workshops.value or [], rates=rates, problems=sorted(problems, key=lambda p: (p.path, p.line))

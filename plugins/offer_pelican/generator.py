@@ -15,7 +15,7 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
-from offer import atom, calendar, opendata, structured_data
+from offer import atom, calendar, opendata
 from offer.availability import PARIS, build_date
 from offer.catalogue import CountsFileError, build_catalogue, read_registration_counts
 from offer.form_providers import ProviderSettingsError, check_provider_settings, provider_for
@@ -23,21 +23,16 @@ from offer.forms import load_forms
 from offer.problems import ContentError, Problem, report_problems
 from offer.validation import load_content
 
+from .build_cache import CacheKeys, build_cache
+from .entry_pages import EntryRenderer, SitemapPage, local_context
+from .output import OutputFolder
+from .parallel import ordered_map, worker_count
 from .settings import SettingsError, offer_settings
 from .template_helpers import FILTERS, menu_entries
+from .templates import share_environment
 from .views import CatalogueFilter, OfferView, all_filters, group_by_year
 
 logger = logging.getLogger(__name__)
-
-
-class _SitemapPage:
-    """What pelican-sitemap reads from a written file's context."""
-
-    status = "published"
-
-    def __init__(self, url: str, date: dt.date):
-        self.url = url
-        self.date = dt.datetime.combine(date, dt.time())
 
 
 def add_filters(pelican) -> None:
@@ -49,6 +44,16 @@ def add_filters(pelican) -> None:
     except SettingsError as exc:
         sys.stderr.write(f"pelicanconf.py: {exc}\n")
         raise SystemExit(1) from None
+    if pelican.settings["OFFER"]["CACHE_DIR"]:
+        # With the build cache (devserver), the catalogue's folder is kept and written incrementally.
+        kept = catalogue_folder(pelican.settings["OFFER"])
+        if kept not in pelican.output_retention:
+            pelican.output_retention = [*pelican.output_retention, kept]
+
+
+def catalogue_folder(offer: dict) -> str:
+    """The top folder of the catalogue's outputs (``programme`` for ``programme/``)."""
+    return offer["CATALOGUE_URL"].split("/")[0]
 
 
 class CatalogueGenerator(Generator):
@@ -59,7 +64,13 @@ class CatalogueGenerator(Generator):
         self.offer = self.settings["OFFER"]  # merged and checked by add_filters at start-up
         content_dir = Path(self.path)
         root = content_dir.parent
-        content = load_content(content_dir, root)
+        # The devserver's build cache (off for a clean build: OFFER["CACHE_DIR"] empty).
+        self.cache = build_cache(self.offer["CACHE_DIR"]) if self.offer["CACHE_DIR"] else None
+        memo = self.cache.validation_memo() if self.cache else None
+        content = load_content(content_dir, root, memo)
+        if memo is not None:
+            memo.close()
+            self.source_digests = memo.digests
         forms = load_forms(content_dir / "forms.yaml", root)
         problems = sorted(content.problems + forms.problems, key=lambda p: (p.path, p.line))
         try:
@@ -119,27 +130,21 @@ class CatalogueGenerator(Generator):
     # -- output --------------------------------------------------------------
     def generate_output(self, writer):
         view = self.view
-        relative = self.settings.get("RELATIVE_URLS", False)
-        entry_template = self.get_template("entry")
-        event_cache: dict = {}  # each VEVENT serialised once, for its entry and for the feed
-        for item in view.items:
-            url = view.entry_url(item)
-            absolute = self.absolute_base + url
-            calendar_name = f"{item.slug}.ics"
-            writer.write_file(
-                url + "index.html",
-                entry_template,
-                self.context,
-                relative_urls=relative,
-                url=url,
-                item=item,
-                calendar_url=url + calendar_name,
-                json_ld=structured_data.json_ld_script(
-                    structured_data.event_json_ld(item, absolute, self._organizer(), self.today)
-                ),
-                page=_SitemapPage(url, min(item.workshop.published_on, self.today)),
-            )
-            self._write_bytes(url + calendar_name, calendar.entry_calendar(item, absolute, self.stamp, event_cache))
+        self.writer = writer
+        self.relative = self.settings.get("RELATIVE_URLS", False)
+        self.folder = OutputFolder(self.output_path, catalogue_folder(self.offer) if self.cache else None)
+        renderer = EntryRenderer(
+            self.get_template("entry"),
+            self.context,
+            view,
+            self.relative,
+            self.absolute_base,
+            self._organizer(),
+            self.today,
+            self.stamp,
+        )
+        self.keys = CacheKeys(self) if self.cache is not None else None
+        events_by_slug = self._write_entries(renderer)
 
         catalogue_template = self.get_template("catalogue")
         for flt in all_filters():
@@ -151,39 +156,38 @@ class CatalogueGenerator(Generator):
                 key=lambda i: i.workshop.first_date,
                 reverse=True,
             )
-            writer.write_file(
+            recent_past = past[: view.recent_past]
+            archive_years = list(group_by_year(past)) if flt == CatalogueFilter() else []
+            self._write_page(
                 url + "index.html",
                 catalogue_template,
-                self.context,
-                relative_urls=relative,
-                url=url,
+                (flt.path, *upcoming, "|", *recent_past, "|", *archive_years),
                 current_filter=flt,
                 upcoming=upcoming,
-                recent_past=past[: view.recent_past],
-                archive_years=list(group_by_year(past)) if flt == CatalogueFilter() else [],
+                recent_past=recent_past,
+                archive_years=archive_years,
                 filters=all_filters(),
-                page=_SitemapPage(url, self.today) if flt == CatalogueFilter() else None,
+                page=SitemapPage(url, self.today) if flt == CatalogueFilter() else None,
             )
 
         archive_template = self.get_template("archive")
         for year, items in group_by_year(view.past).items():
             url = f"{view.catalogue_url}archives/{year}/"
-            writer.write_file(
+            self._write_page(
                 url + "index.html",
                 archive_template,
-                self.context,
-                relative_urls=relative,
-                url=url,
+                (year, *items),
                 year=year,
                 year_items=items,
-                page=_SitemapPage(url, self.today),
+                page=SitemapPage(url, self.today),
             )
 
         def url_for(item):
             return self.absolute_base + view.entry_url(item)
 
         self._write_bytes(
-            view.catalogue_url + "calendrier.ics", calendar.feed_calendar(view.items, url_for, self.stamp, event_cache)
+            view.catalogue_url + "calendrier.ics",
+            calendar.feed_calendar(view.items, url_for, self.stamp, events_by_slug),
         )
         feed_url = self.absolute_base + view.catalogue_url + "flux.atom"
         self._write_bytes(
@@ -196,6 +200,70 @@ class CatalogueGenerator(Generator):
         self._write_bytes("donnees/sessions.json", opendata.to_json(rows).encode("utf-8"))
         self._write_bytes("donnees/inscriptions.json", opendata.open_registrations(view.items).encode("utf-8"))
         self._write_bytes("donnees/sessions.csv", "\ufeff".encode("utf-8") + opendata.to_csv(rows).encode("utf-8"))
+        for path in self.folder.remove_stale():
+            logger.info('Removed "%s" (no longer produced)', path)
+        if self.cache is not None:
+            self.cache.finish()
+
+    def _write_page(self, name: str, template, inputs: tuple, **values) -> None:
+        """Render ``template`` into ``name`` as Pelican's ``Writer.write_file`` does.
+
+        With the build cache on, ``inputs`` (the page's own inputs: catalogue
+        items and plain values) and the site's fingerprint make the page's key:
+        a page this process already wrote from the same key is left as it is.
+        """
+        key = self.keys.page(template.name, name, inputs) if self.keys else None
+        localcontext = local_context(self.context, name, self.relative, **values)
+        if key is not None and self.cache.is_current(key, (name,), self.folder):
+            path = self.folder.keep(name)
+        else:
+            path = self.folder.write(name, template.render(localcontext).encode("utf-8"))
+            if key is not None:
+                self.cache.wrote(key, (name,))
+        self._written(path, localcontext)
+
+    def _written(self, path: str, localcontext: dict) -> None:
+        """What Writer.write_file does once a file is written: record it, tell the plugins."""
+        if localcontext["localsiteurl"]:
+            self.context["localsiteurl"] = localcontext["localsiteurl"]
+        self.writer._written_files.add(path)
+        logger.info('Writing "%s"', path)
+        signals.content_written.send(path, context=localcontext)
+
+    # -- entries ---------------------------------------------------------------
+    def _write_entries(self, renderer: EntryRenderer) -> dict[str, list[str]]:
+        """Each entry's page and calendar; returns the VEVENTs of upcoming entries, for the feed.
+
+        The outputs come from the build cache when it is on and holds them;
+        the others are rendered, in worker processes when there are enough of
+        them (OFFER["WORKERS"]). They are written here, in the catalogue's order.
+        """
+        items, cache, folder = self.view.items, self.cache, self.folder
+        keys = {item.slug: self.keys.entry(renderer.template.name, item) for item in items} if cache else {}
+        to_render = [item for item in items if cache is None or not cache.has_output(keys[item.slug])]
+        rendered = ordered_map(renderer.render, to_render, worker_count(self.offer["WORKERS"], len(to_render)))
+        pending = {item.slug for item in to_render}
+        events_by_slug = {}
+        for item in items:
+            names = renderer.names(item)
+            key = keys.get(item.slug)
+            events = cache.events_if_current(key, names, folder) if cache is not None else None
+            if events is not None:  # the files already hold this key's outputs
+                path = folder.keep(names[0])
+                folder.keep(names[1])
+            else:
+                output = next(rendered) if item.slug in pending else cache.get_output(key)
+                if output is None:  # an unreadable cache file
+                    output = renderer.render(item)
+                path = folder.write(names[0], output.page)
+                folder.write(names[1], output.ics)
+                events = output.events
+                if cache is not None:
+                    cache.wrote_entry(key, names, output, new=item.slug in pending)
+            if item.availability.is_upcoming:
+                events_by_slug[item.slug] = events
+            self._written(path, local_context(self.context, names[0], self.relative, **renderer.page_values(item)))
+        return events_by_slug
 
     def _organizer(self) -> dict:
         contact = self.settings.get("CONTACT", {})
@@ -207,10 +275,8 @@ class CatalogueGenerator(Generator):
             "address": contact.get("adresse", []),
         }
 
-    def _write_bytes(self, relative_path: str, data: bytes) -> None:
-        path = Path(self.output_path) / relative_path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+    def _write_bytes(self, relative_path: str, data: bytes) -> str:
+        return self.folder.write(relative_path, data)
 
 
 class _NoTracebackForContentErrors(logging.Filter):
@@ -232,4 +298,5 @@ def get_generators(_pelican):
 def register():
     logging.getLogger("pelican").addFilter(_NoTracebackForContentErrors())
     signals.initialized.connect(add_filters)
+    signals.generator_init.connect(share_environment)
     signals.get_generators.connect(get_generators)
