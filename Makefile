@@ -80,7 +80,7 @@ html: bootstrap
 	$(call safe_build,$(CONFFILE))
 
 clean:
-	rm -rf "$(OUTPUTDIR)" "$(OUTPUTDIR).new" "$(OUTPUTDIR).old"
+	rm -rf "$(OUTPUTDIR)" "$(OUTPUTDIR).new" "$(OUTPUTDIR).old" "$(BASEDIR)/.cache/offer"
 
 regenerate: bootstrap
 	$(PELICAN) -r "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS)
@@ -98,8 +98,10 @@ serve: html
 	    --sessions "$(OUTPUTDIR)/donnees/inscriptions.json" & \
 	$(PELICAN) --listen -o "$(OUTPUTDIR)" -b 127.0.0.1 -p $(PORT)
 
+# The build cache (.cache/offer/) makes a rebuild after an edit re-render only
+# what changed; clean builds (html, publish, CI) never use it.
 devserver: bootstrap
-	$(PELICAN) -lr "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" -b 127.0.0.1 -p $(PORT) $(PELICANOPTS)
+	OFFER_CACHE_DIR="$(BASEDIR)/.cache/offer" $(PELICAN) -lr "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" -b 127.0.0.1 -p $(PORT) $(PELICANOPTS)
 
 publish: bootstrap
 	$(call safe_build,$(PUBLISHCONF))

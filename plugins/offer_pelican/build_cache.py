@@ -84,6 +84,9 @@ def code_version() -> str:
     return digest(*parts)
 
 
+_SEES_ALL_BY_TEMPLATES: dict[str, dict[str, bool]] = {}
+
+
 class TemplateSources:
     """Every template the environment's loader finds, and which of them read every entry."""
 
@@ -96,7 +99,8 @@ class TemplateSources:
             except Exception:  # noqa: BLE001 - an unreadable template is still part of the key
                 self.sources[name] = ""
         self.digest = digest(*(part for name, source in self.sources.items() for part in (name, source)))
-        self._sees_all: dict[str, bool] = {}
+        # Parsing templates costs; the answers hold as long as the templates are the same.
+        self._sees_all: dict[str, bool] = _SEES_ALL_BY_TEMPLATES.setdefault(self.digest, {})
 
     def sees_all_entries(self, name: str) -> bool:
         """Whether ``name``, or a template it extends, includes or imports, reads the list of entries."""

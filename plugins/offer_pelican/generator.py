@@ -263,6 +263,9 @@ class CatalogueGenerator(Generator):
             if item.availability.is_upcoming:
                 events_by_slug[item.slug] = events
             self._written(path, local_context(self.context, names[0], self.relative, **renderer.page_values(item)))
+        logger.info(
+            "fiches : %d rendues, %d reprises du cache de construction", len(to_render), len(items) - len(to_render)
+        )
         return events_by_slug
 
     def _organizer(self) -> dict:
