@@ -86,29 +86,28 @@ FOLD_LIMIT = 75  # octets per line (RFC 5545, 3.1)
 
 
 def fold(line: str) -> str:
-    """Fold one content line as icalendar does, with a fast path for short lines.
+    """Fold one content line as icalendar does: pieces of at most 74 octets joined by CRLF + space.
 
-    Long lines are cut before 75 octets, never inside a UTF-8 character nor
-    right after a backslash or caret (escapes stay whole).
+    A piece is cut before the character that would make it reach 75 octets,
+    never inside a UTF-8 character; a backslash or caret ending a piece moves
+    to the next one, so that escapes stay whole.
     """
-    if len(line) < FOLD_LIMIT // 4 or len(line.encode("utf-8")) < FOLD_LIMIT:
+    if len(line) < FOLD_LIMIT // 4:
         return line
-    pieces, current, size = [], [], 0
-    for char in line:
-        width = len(char.encode("utf-8"))
-        if current and size + width >= FOLD_LIMIT:
-            if len(current) > 1 and current[-1] in "\\^":
-                carried = current.pop()
-                pieces.append("".join(current))
-                current, size = [carried], len(carried.encode("utf-8"))
-            else:
-                pieces.append("".join(current))
-                current, size = [], 0
-        current.append(char)
-        size += width
-    if current:
-        pieces.append("".join(current))
-    return "\r\n ".join(pieces)
+    data = line.encode("utf-8")
+    if len(data) < FOLD_LIMIT:
+        return line
+    pieces, start, size = [], 0, len(data)
+    while size - start >= FOLD_LIMIT:
+        end = start + FOLD_LIMIT - 1
+        while data[end] & 0xC0 == 0x80:  # inside a character: cut before it
+            end -= 1
+        if data[end - 1] in b"\\^" and end - 1 > start:
+            end -= 1
+        pieces.append(data[start:end])
+        start = end
+    pieces.append(data[start:])
+    return b"\r\n ".join(pieces).decode("utf-8")
 
 
 def escape_text(text: str) -> str:

@@ -395,3 +395,30 @@ def test_a_title_with_a_line_break_stays_on_one_line():
     data = entry_calendar(item, url_for(item), STAMP)
     assert b"X-WR-CALNAME:Recruter\\nun agent\r\n" in data
     assert_fields(data, [item], url_for)
+
+
+def _fold_char_by_char(line: str) -> str:
+    """icalendar's folding, character by character (the reference of ``fold``)."""
+    pieces, current, size = [], [], 0
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if current and size + width >= 75:
+            if len(current) > 1 and current[-1] in "\\^":
+                carried = current.pop()
+                pieces.append("".join(current))
+                current, size = [carried], len(carried.encode("utf-8"))
+            else:
+                pieces.append("".join(current))
+                current, size = [], 0
+        current.append(char)
+        size += width
+    if current:
+        pieces.append("".join(current))
+    return "\r\n ".join(pieces)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(["a", "é", "€", "\U0001f600", "\\", "^", ";", " ", "x" * 20, "\\\\"]), max_size=80))
+def test_fold_cuts_where_icalendar_cuts(pieces):
+    line = "DESCRIPTION:" + "".join(pieces)
+    assert fold(line) == _fold_char_by_char(line)
