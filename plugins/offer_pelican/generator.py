@@ -23,7 +23,6 @@ from offer.forms import load_forms
 from offer.problems import ContentError, Problem, report_problems
 from offer.validation import load_content
 
-from .build_cache import CacheKeys, build_cache
 from .entry_pages import EntryRenderer, SitemapPage, local_context
 from .output import OutputFolder
 from .parallel import ordered_map, worker_count
@@ -65,7 +64,11 @@ class CatalogueGenerator(Generator):
         content_dir = Path(self.path)
         root = content_dir.parent
         # The devserver's build cache (off for a clean build: OFFER["CACHE_DIR"] empty).
-        self.cache = build_cache(self.offer["CACHE_DIR"]) if self.offer["CACHE_DIR"] else None
+        self.cache = None
+        if self.offer["CACHE_DIR"]:
+            from .build_cache import build_cache  # imported only when the cache is on
+
+            self.cache = build_cache(self.offer["CACHE_DIR"])
         memo = self.cache.validation_memo() if self.cache else None
         content = load_content(content_dir, root, memo)
         if memo is not None:
@@ -143,7 +146,11 @@ class CatalogueGenerator(Generator):
             self.today,
             self.stamp,
         )
-        self.keys = CacheKeys(self) if self.cache is not None else None
+        self.keys = None
+        if self.cache is not None:
+            from .build_cache import CacheKeys
+
+            self.keys = CacheKeys(self)
         events_by_slug = self._write_entries(renderer)
 
         catalogue_template = self.get_template("catalogue")

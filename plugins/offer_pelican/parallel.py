@@ -10,10 +10,9 @@ few inputs to repay the start of the workers, the map runs in this process.
 
 from __future__ import annotations
 
-import multiprocessing
+import gc
 import os
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 
 # Below this many inputs per worker, starting the workers costs more than it saves.
 MIN_PER_WORKER = 40
@@ -33,7 +32,7 @@ def available_cores() -> int:
 def worker_count(setting: int, inputs: int) -> int:
     """Workers to use: ``setting`` (0 = one per available core), fewer for few inputs."""
     wanted = setting or available_cores()
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if not hasattr(os, "fork"):
         return 1
     return max(1, min(wanted, inputs // MIN_PER_WORKER))
 
@@ -49,8 +48,14 @@ def ordered_map(function: Callable, inputs: Sequence, workers: int, chunk: int =
     if workers <= 1:
         yield from map(function, inputs)
         return
+    import multiprocessing  # only a build with workers pays for these imports
+    from concurrent.futures import ProcessPoolExecutor
+
     global _job
     _job = (function, inputs)
+    # The objects that exist now are inherited, not garbage: the workers' collections
+    # skip them (and leave their memory pages shared with this process).
+    gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
         bounds = [(start, min(start + chunk, len(inputs))) for start in range(0, len(inputs), chunk)]
@@ -59,3 +64,4 @@ def ordered_map(function: Callable, inputs: Sequence, workers: int, chunk: int =
                 yield from results
     finally:
         _job = None
+        gc.unfreeze()
