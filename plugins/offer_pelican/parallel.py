@@ -3,15 +3,18 @@
 The function and its inputs reach the workers through ``fork`` (nothing is
 pickled on the way in: the workers inherit the generator, its templates and the
 items); only the results come back, in the order of the inputs, chunk by chunk,
-so that the caller writes the files in a fixed order and never holds more than
-a few chunks of results. Where ``fork`` is missing, with one worker, or for too
-few inputs to repay the start of the workers, the map runs in this process.
+so that the caller writes the files in a fixed order. Only a few chunks run
+ahead of the caller, so results never pile up in memory. Where ``fork`` is
+missing, with one worker, or for too few inputs to repay the start of the
+workers, the map runs in this process.
 """
 
 from __future__ import annotations
 
 import gc
+import itertools
 import os
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 
 # Below this many inputs per worker, starting the workers costs more than it saves.
@@ -58,9 +61,15 @@ def ordered_map(function: Callable, inputs: Sequence, workers: int, chunk: int =
     gc.freeze()
     try:
         context = multiprocessing.get_context("fork")
-        bounds = [(start, min(start + chunk, len(inputs))) for start in range(0, len(inputs), chunk)]
+        bounds = iter([(start, min(start + chunk, len(inputs))) for start in range(0, len(inputs), chunk)])
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            for results in pool.map(_run_chunk, bounds):
+            # A few chunks ahead per worker, no more: the results wait in memory until written.
+            running = deque(pool.submit(_run_chunk, b) for b in itertools.islice(bounds, 2 * workers))
+            while running:
+                results = running.popleft().result()
+                following = next(bounds, None)
+                if following is not None:
+                    running.append(pool.submit(_run_chunk, following))
                 yield from results
     finally:
         _job = None
