@@ -70,7 +70,7 @@ class CatalogueGenerator(Generator):
 
             self.cache = build_cache(self.offer["CACHE_DIR"])
         memo = self.cache.validation_memo() if self.cache else None
-        content = load_content(content_dir, root, memo)
+        content = load_content(content_dir, root, memo, map_files=self._map)
         if memo is not None:
             memo.close()
             self.source_digests = memo.digests
@@ -95,6 +95,10 @@ class CatalogueGenerator(Generator):
         self.forms = forms.value
         self.today = build_date()
         self.stamp = dt.datetime.combine(self.today, dt.time(), tzinfo=PARIS)
+
+    def _map(self, function, inputs):
+        """``map``, over worker processes when there are enough inputs (OFFER["WORKERS"])."""
+        return ordered_map(function, inputs, worker_count(self.offer["WORKERS"], len(inputs)))
 
     # -- context -------------------------------------------------------------
     def generate_context(self):
@@ -248,7 +252,7 @@ class CatalogueGenerator(Generator):
         items, cache, folder = self.view.items, self.cache, self.folder
         keys = {item.slug: self.keys.entry(renderer.template.name, item) for item in items} if cache else {}
         to_render = [item for item in items if cache is None or not cache.has_output(keys[item.slug])]
-        rendered = ordered_map(renderer.render, to_render, worker_count(self.offer["WORKERS"], len(to_render)))
+        rendered = self._map(renderer.render, to_render)
         pending = {item.slug for item in to_render}
         events_by_slug = {}
         for item in items:
