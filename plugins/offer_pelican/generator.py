@@ -10,6 +10,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from pelican import signals
@@ -53,6 +56,18 @@ def add_filters(pelican) -> None:
 def catalogue_folder(offer: dict) -> str:
     """The top folder of the catalogue's outputs (``programme`` for ``programme/``)."""
     return offer["CATALOGUE_URL"].split("/")[0]
+
+
+@dataclass
+class Job:
+    """One output: what to render, in a worker process or here (None: nothing), and how to finish it here."""
+
+    render: Callable[[], object] | None
+    finish: Callable[[object], None]
+
+
+def _run(job: Job):
+    return job.render()
 
 
 class CatalogueGenerator(Generator):
@@ -136,27 +151,57 @@ class CatalogueGenerator(Generator):
 
     # -- output --------------------------------------------------------------
     def generate_output(self, writer):
-        view = self.view
+        """Every output of the catalogue, rendered in worker processes when there are enough of them.
+
+        Each output is a job: what to render (nothing when the build cache
+        says the file on disk is current) and how to finish it here (write,
+        record, tell the plugins), in a fixed order. The heavy catalogue views
+        come first so that both workers share them; the subscribable calendar,
+        made of the entries' VEVENTs, comes last.
+        """
         self.writer = writer
         self.relative = self.settings.get("RELATIVE_URLS", False)
         self.folder = OutputFolder(self.output_path, catalogue_folder(self.offer) if self.cache else None)
+        self.keys = None
+        if self.cache is not None:
+            from .build_cache import CacheKeys
+
+            self.keys = CacheKeys(self)
         renderer = EntryRenderer(
             self.get_template("entry"),
             self.context,
-            view,
+            self.view,
             self.relative,
             self.absolute_base,
             self._organizer(),
             self.today,
             self.stamp,
         )
-        self.keys = None
+        events_by_slug: dict[str, list[str]] = {}
+        entry_jobs = self._entry_jobs(renderer, events_by_slug)
+        jobs = [*self._page_jobs(), *entry_jobs, *self._data_jobs()]
+        to_run = [job for job in jobs if job.render is not None]
+        results = self._map(_run, to_run)
+        for job in jobs:
+            job.finish(next(results) if job.render is not None else None)
+        rendered = sum(1 for job in entry_jobs if job.render is not None)
+        logger.info("fiches : %d rendues, %d reprises du cache de construction", rendered, len(entry_jobs) - rendered)
+
+        self._write_bytes(
+            self.view.catalogue_url + "calendrier.ics",
+            calendar.feed_calendar(self.view.items, self._url_for, self.stamp, events_by_slug),
+        )
+        for path in self.folder.remove_stale():
+            logger.info('Removed "%s" (no longer produced)', path)
         if self.cache is not None:
-            from .build_cache import CacheKeys
+            self.cache.finish()
 
-            self.keys = CacheKeys(self)
-        events_by_slug = self._write_entries(renderer)
+    def _url_for(self, item) -> str:
+        return self.absolute_base + self.view.entry_url(item)
 
+    def _page_jobs(self) -> list[Job]:
+        """The catalogue's views (all, by type, by audience) and its yearly archives."""
+        view, jobs = self.view, []
         catalogue_template = self.get_template("catalogue")
         for flt in all_filters():
             url = view.filter_url(flt)
@@ -169,69 +214,119 @@ class CatalogueGenerator(Generator):
             )
             recent_past = past[: view.recent_past]
             archive_years = list(group_by_year(past)) if flt == CatalogueFilter() else []
-            self._write_page(
-                url + "index.html",
-                catalogue_template,
-                (flt.path, *upcoming, "|", *recent_past, "|", *archive_years),
-                current_filter=flt,
-                upcoming=upcoming,
-                recent_past=recent_past,
-                archive_years=archive_years,
-                filters=all_filters(),
-                page=SitemapPage(url, self.today) if flt == CatalogueFilter() else None,
+            jobs.append(
+                self._page_job(
+                    url + "index.html",
+                    catalogue_template,
+                    (flt.path, *upcoming, "|", *recent_past, "|", *archive_years),
+                    current_filter=flt,
+                    upcoming=upcoming,
+                    recent_past=recent_past,
+                    archive_years=archive_years,
+                    filters=all_filters(),
+                    page=SitemapPage(url, self.today) if flt == CatalogueFilter() else None,
+                )
             )
-
         archive_template = self.get_template("archive")
         for year, items in group_by_year(view.past).items():
             url = f"{view.catalogue_url}archives/{year}/"
-            self._write_page(
-                url + "index.html",
-                archive_template,
-                (year, *items),
-                year=year,
-                year_items=items,
-                page=SitemapPage(url, self.today),
+            jobs.append(
+                self._page_job(
+                    url + "index.html",
+                    archive_template,
+                    (year, *items),
+                    year=year,
+                    year_items=items,
+                    page=SitemapPage(url, self.today),
+                )
             )
+        return jobs
 
-        def url_for(item):
-            return self.absolute_base + view.entry_url(item)
-
-        self._write_bytes(
-            view.catalogue_url + "calendrier.ics",
-            calendar.feed_calendar(view.items, url_for, self.stamp, events_by_slug),
-        )
-        feed_url = self.absolute_base + view.catalogue_url + "flux.atom"
-        self._write_bytes(
-            view.catalogue_url + "flux.atom",
-            atom.atom_feed(
-                view.items, self.absolute_base, feed_url, url_for, self.settings["SITENAME"], self.stamp
-            ).encode("utf-8"),
-        )
-        rows = opendata.session_rows(view.items, url_for)
-        self._write_bytes("donnees/sessions.json", opendata.to_json(rows).encode("utf-8"))
-        self._write_bytes("donnees/inscriptions.json", opendata.open_registrations(view.items).encode("utf-8"))
-        self._write_bytes("donnees/sessions.csv", "\ufeff".encode("utf-8") + opendata.to_csv(rows).encode("utf-8"))
-        for path in self.folder.remove_stale():
-            logger.info('Removed "%s" (no longer produced)', path)
-        if self.cache is not None:
-            self.cache.finish()
-
-    def _write_page(self, name: str, template, inputs: tuple, **values) -> None:
-        """Render ``template`` into ``name`` as Pelican's ``Writer.write_file`` does.
+    def _page_job(self, name: str, template, inputs: tuple, **values) -> Job:
+        """``template`` rendered into ``name`` as Pelican's ``Writer.write_file`` renders it.
 
         With the build cache on, ``inputs`` (the page's own inputs: catalogue
         items and plain values) and the site's fingerprint make the page's key:
         a page this process already wrote from the same key is left as it is.
         """
         key = self.keys.page(template.name, name, inputs) if self.keys else None
-        localcontext = local_context(self.context, name, self.relative, **values)
-        if key is not None and self.cache.is_current(key, (name,), self.folder):
-            path = self.folder.keep(name)
-        else:
-            path = self.folder.write(name, template.render(localcontext).encode("utf-8"))
-            if key is not None:
-                self.cache.wrote(key, (name,))
-        self._written(path, localcontext)
+        current = key is not None and self.cache.is_current(key, (name,), self.folder)
+
+        def render() -> bytes:
+            return template.render(local_context(self.context, name, self.relative, **values)).encode("utf-8")
+
+        def finish(data: bytes | None) -> None:
+            if data is None:
+                path = self.folder.keep(name)
+            else:
+                path = self.folder.write(name, data)
+                if key is not None:
+                    self.cache.wrote(key, (name,))
+            self._written(path, local_context(self.context, name, self.relative, **values))
+
+        return Job(None if current else render, finish)
+
+    def _entry_jobs(self, renderer: EntryRenderer, events_by_slug: dict) -> list[Job]:
+        """Each entry's page and calendar; the VEVENTs of upcoming entries go to ``events_by_slug``.
+
+        An entry's outputs come from the build cache when it is on and holds them.
+        """
+        cache, folder = self.cache, self.folder
+        jobs = []
+        for item in self.view.items:
+            names = renderer.names(item)
+            key = self.keys.entry(renderer.template.name, item) if cache is not None else None
+
+            def finish(output, item=item, names=names, key=key, new=True) -> None:
+                events = cache.events_if_current(key, names, folder) if cache is not None and not new else None
+                if events is not None:  # the files already hold this key's outputs
+                    path = folder.keep(names[0])
+                    folder.keep(names[1])
+                else:
+                    if output is None:
+                        output = cache.get_output(key) or renderer.render(item)  # unreadable cache file: render
+                    path = folder.write(names[0], output.page)
+                    folder.write(names[1], output.ics)
+                    events = output.events
+                    if cache is not None:
+                        cache.wrote_entry(key, names, output, new=new)
+                if item.availability.is_upcoming:
+                    events_by_slug[item.slug] = events
+                self._written(path, local_context(self.context, names[0], self.relative, **renderer.page_values(item)))
+
+            if cache is not None and cache.has_output(key):
+                jobs.append(Job(None, partial(finish, new=False)))
+            else:
+                jobs.append(Job(partial(renderer.render, item), finish))
+        return jobs
+
+    def _data_jobs(self) -> list[Job]:
+        """The Atom feed and the open data files."""
+        view = self.view
+
+        def feed() -> bytes:
+            feed_url = self.absolute_base + view.catalogue_url + "flux.atom"
+            text = atom.atom_feed(
+                view.items, self.absolute_base, feed_url, self._url_for, self.settings["SITENAME"], self.stamp
+            )
+            return text.encode("utf-8")
+
+        def open_data() -> tuple[bytes, bytes, bytes]:
+            rows = opendata.session_rows(view.items, self._url_for)
+            return (
+                opendata.to_json(rows).encode("utf-8"),
+                opendata.open_registrations(view.items).encode("utf-8"),
+                "\ufeff".encode("utf-8") + opendata.to_csv(rows).encode("utf-8"),
+            )
+
+        def write_open_data(files: tuple[bytes, bytes, bytes]) -> None:
+            for name, data in zip(("sessions.json", "inscriptions.json", "sessions.csv"), files, strict=True):
+                self._write_bytes("donnees/" + name, data)
+
+        return [
+            Job(feed, partial(self._write_bytes, view.catalogue_url + "flux.atom")),
+            Job(open_data, write_open_data),
+        ]
 
     def _written(self, path: str, localcontext: dict) -> None:
         """What Writer.write_file does once a file is written: record it, tell the plugins."""
@@ -240,44 +335,6 @@ class CatalogueGenerator(Generator):
         self.writer._written_files.add(path)
         logger.info('Writing "%s"', path)
         signals.content_written.send(path, context=localcontext)
-
-    # -- entries ---------------------------------------------------------------
-    def _write_entries(self, renderer: EntryRenderer) -> dict[str, list[str]]:
-        """Each entry's page and calendar; returns the VEVENTs of upcoming entries, for the feed.
-
-        The outputs come from the build cache when it is on and holds them;
-        the others are rendered, in worker processes when there are enough of
-        them (OFFER["WORKERS"]). They are written here, in the catalogue's order.
-        """
-        items, cache, folder = self.view.items, self.cache, self.folder
-        keys = {item.slug: self.keys.entry(renderer.template.name, item) for item in items} if cache else {}
-        to_render = [item for item in items if cache is None or not cache.has_output(keys[item.slug])]
-        rendered = self._map(renderer.render, to_render)
-        pending = {item.slug for item in to_render}
-        events_by_slug = {}
-        for item in items:
-            names = renderer.names(item)
-            key = keys.get(item.slug)
-            events = cache.events_if_current(key, names, folder) if cache is not None else None
-            if events is not None:  # the files already hold this key's outputs
-                path = folder.keep(names[0])
-                folder.keep(names[1])
-            else:
-                output = next(rendered) if item.slug in pending else cache.get_output(key)
-                if output is None:  # an unreadable cache file
-                    output = renderer.render(item)
-                path = folder.write(names[0], output.page)
-                folder.write(names[1], output.ics)
-                events = output.events
-                if cache is not None:
-                    cache.wrote_entry(key, names, output, new=item.slug in pending)
-            if item.availability.is_upcoming:
-                events_by_slug[item.slug] = events
-            self._written(path, local_context(self.context, names[0], self.relative, **renderer.page_values(item)))
-        logger.info(
-            "fiches : %d rendues, %d reprises du cache de construction", len(to_render), len(items) - len(to_render)
-        )
-        return events_by_slug
 
     def _organizer(self) -> dict:
         contact = self.settings.get("CONTACT", {})
