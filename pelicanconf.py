@@ -62,6 +62,11 @@ MARKDOWN = {
 }
 TYPOGRIFY = False
 
+# Every value a template prints is HTML-escaped unless it is our own rendered
+# HTML, marked safe where it is produced: a page's content (Pelican), a
+# description (sanitised Markdown, the `markdown` filter) and JSON-LD.
+JINJA_ENVIRONMENT = {"autoescape": True}
+
 PLUGIN_PATHS = ["plugins"]
 PLUGINS = ["offer_pelican", "pelican.plugins.sitemap"]
 

@@ -35,6 +35,27 @@ AUTOCOMPLETE_TOKENS = {
 }
 
 
+# The shape of an e-mail address, the one rule of the site and the receiver: the
+# site writes it in the email input's `pattern` attribute, where forms.js reads
+# it; the receiver checks it too, then asks email-validator (lengths, reserved
+# domains), so that the browser never refuses an address that the receiver
+# would take. ASCII only: the Centre de Gestion's mail relay is not known to
+# offer SMTPUTF8, so an address with an accent or a letter of another alphabet
+# (jean@café.fr, a Cyrillic « с » in cdg44.fr) could be neither delivered nor
+# written in a Reply-To (docs/exploitation.md). A domain already in its ASCII
+# form (xn--…) is accepted. No "=?" either: an RFC 2047 encoded word has no
+# place in an address, and mail libraries would decode it. Written to mean the
+# same to Python's `re` and to an ECMAScript RegExp with the u or v flag (the
+# pattern attribute's): the characters that v reserves are escaped, and `$` is
+# never used (Python's would match before a final newline).
+_ATEXT = r"[A-Za-z0-9!#$%&'*+\/=?^_`\{\|\}~\-]"
+_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
+EMAIL_PATTERN = (
+    rf"(?![^@]{{65}})(?!.{{255}})(?!.*=\?){_ATEXT}+(?:\.{_ATEXT}+)*"
+    rf"@(?![^@]{{254}})(?:{_LABEL}\.)+(?:[A-Za-z]{{2,63}}|[Xx][Nn]--[A-Za-z0-9\-]{{1,59}})"
+)
+
+
 class FieldKind(str, enum.Enum):
     TEXT = "texte"
     EMAIL = "email"
@@ -82,6 +103,11 @@ class FormField(Strict):
         if self.autocomplete and self.autocomplete not in AUTOCOMPLETE_TOKENS:
             raise ValueError(f"jeton autocomplete inconnu « {self.autocomplete} »")
         return self
+
+    @property
+    def pattern(self) -> str | None:
+        """The rule the value must match, written in the page and checked by the receiver."""
+        return EMAIL_PATTERN if self.type is FieldKind.EMAIL else None
 
     @property
     def choices(self) -> dict[str, str]:

@@ -47,6 +47,30 @@ _EMPTY_HINTS = {
 }
 
 
+# What a message quotes of the editor's text: enough to find it, never a whole
+# pasted document, and on one line (a message is one line of `make check`).
+_QUOTE_LENGTH = 60
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def shown(value) -> str:
+    """The editor's value as a message quotes it: short, one line, invisible characters named."""
+    text = str(value)
+    if len(text) > _QUOTE_LENGTH:
+        text = text[:_QUOTE_LENGTH] + "…"
+    return _INVISIBLE.sub(lambda m: "\\n" if m.group() == "\n" else f"\\u{ord(m.group()):04x}", text)
+
+
+_CHARACTER_NAMES = {"U+0009": "une tabulation", "U+000D": "un retour chariot"}
+
+_TOO_LONG_HINTS = {
+    "titre": "gardez l'essentiel dans le titre, les détails vont dans « description »",
+    "question": "posez une seule question, les détails vont dans « description »",
+    "objet": "nommez l'objet en quelques mots, les détails vont dans « description »",
+    "description": "gardez une présentation de quelques paragraphes, les documents détaillés se remettent en séance",
+}
+
+
 def _time_hint(raw: str) -> str:
     """'9:00' -> '09:00' (the format the schema accepts)."""
     hours, _, minutes = raw.partition(":")
@@ -89,7 +113,7 @@ def _trap_message(raw: str | None, value) -> str | None:
         return None
     if isinstance(value, bool):
         return (
-            f"YAML lit « {raw} » comme « {'vrai' if value else 'faux'} », pas comme un texte"
+            f"YAML lit « {shown(raw)} » comme « {'vrai' if value else 'faux'} », pas comme un texte"
             f' — écrivez "{raw}" entre guillemets'
         )
     if isinstance(value, int) and re.fullmatch(r"\d+(:\d+)+", raw):
@@ -117,6 +141,13 @@ def french_message(error: dict, data) -> tuple[int, str, str]:
     kind = error["type"]
     value = error.get("input")
     ctx = error.get("ctx") or {}
+    if kind in ("text_line_break", "text_control_character"):
+        return line, label, _invisible_character_message(kind, value, ctx)
+    if kind == "string_too_long" and isinstance(value, str):
+        return line, label, _too_long_message(last, len(value.strip()), ctx.get("max_length"))
+    if kind == "too_long":
+        found, limit = ctx.get("actual_length"), ctx.get("max_length")
+        return line, label, f"la liste a {found} éléments pour {limit} au plus — gardez-en {limit} au plus"
 
     if kind == "missing":
         if example and " ou " in example:  # a choice: type, duree, statut
@@ -165,7 +196,7 @@ def french_message(error: dict, data) -> tuple[int, str, str]:
                 line,
                 label,
                 (
-                    f"YAML lit « {raw} » comme « {'vrai' if value else 'faux'} », pas comme une heure"
+                    f"YAML lit « {shown(raw)} » comme « {'vrai' if value else 'faux'} », pas comme une heure"
                     f" — écrivez l'heure entre guillemets au format HH:MM, par exemple {example_time},"
                     " ou supprimez la ligne pour garder l'heure par défaut"
                 ),
@@ -173,66 +204,72 @@ def french_message(error: dict, data) -> tuple[int, str, str]:
         return (
             line,
             label,
-            f"heure invalide « {raw or value} » — écrivez l'heure entre guillemets au format HH:MM, par exemple {example_time}",
+            f"heure invalide « {shown(raw or value)} » — écrivez l'heure entre guillemets au format HH:MM, par exemple {example_time}",
         )
     if kind == "string_type":
         trap = _trap_message(raw, value)
         if trap:
             return line, label, trap
-        return line, label, f'un texte est attendu — écrivez-le entre guillemets : "{raw or value}"'
+        return line, label, f'un texte est attendu — écrivez-le entre guillemets : "{shown(raw or value)}"'
     if kind == "string_pattern_mismatch":
         if last == "slug" and isinstance(value, str) and slugify(value):
             return (
                 line,
                 label,
-                f"valeur « {value} » au mauvais format — minuscules, chiffres et tirets seulement : écrivez {slugify(value)}",
+                f"valeur « {shown(value)} » au mauvais format — minuscules, chiffres et tirets seulement : écrivez {shown(slugify(value))}",
             )
         hint = f", par exemple {example}" if example else ""
-        return line, label, f"valeur « {value} » au mauvais format{hint}"
+        return line, label, f"valeur « {shown(value)} » au mauvais format{hint}"
     if kind == "string_too_short":
         return line, label, "ce champ est vide — écrivez un texte ou supprimez la ligne si le champ est facultatif"
-    if kind == "string_too_long":
-        return line, label, f"texte trop long ({len(value)} caractères) — {ctx.get('max_length')} caractères au plus"
     if kind in ("date_type", "date_from_datetime_inexact", "date_from_datetime_parsing", "date_parsing"):
         if isinstance(value, str) or kind == "date_from_datetime_inexact":
             return (
                 line,
                 label,
-                f"date invalide « {raw or value} » — écrivez une date réelle au format AAAA-MM-JJ, par exemple 2027-03-11",
+                f"date invalide « {shown(raw or value)} » — écrivez une date réelle au format AAAA-MM-JJ, par exemple 2027-03-11",
             )
-        return line, label, f"date attendue au lieu de « {raw or value} » — écrivez AAAA-MM-JJ, par exemple 2027-03-11"
+        return (
+            line,
+            label,
+            f"date attendue au lieu de « {shown(raw or value)} » — écrivez AAAA-MM-JJ, par exemple 2027-03-11",
+        )
     if kind in ("int_type", "int_parsing", "int_from_float"):
         if isinstance(value, bool):
             return (
                 line,
                 label,
-                f"nombre entier attendu, YAML a lu « {raw} » comme vrai/faux — écrivez un nombre, par exemple {example or 10}",
+                f"nombre entier attendu, YAML a lu « {shown(raw)} » comme vrai/faux — écrivez un nombre, par exemple {example or 10}",
             )
         return (
             line,
             label,
-            f"nombre entier attendu au lieu de « {raw or value} » — écrivez par exemple {example or 10}, sans guillemets",
+            f"nombre entier attendu au lieu de « {shown(raw or value)} » — écrivez par exemple {example or 10}, sans guillemets",
         )
     if kind in ("decimal_type", "decimal_parsing"):
         return (
             line,
             label,
-            f"montant attendu au lieu de « {raw or value} » — écrivez un nombre, par exemple {example or 280}",
+            f"montant attendu au lieu de « {shown(raw or value)} » — écrivez un nombre, par exemple {example or 280}",
         )
     if kind in ("greater_than_equal", "greater_than"):
         if last == "inscrits":
-            return line, label, f"le nombre d'inscrits ne peut pas être négatif ({raw or value}) — écrivez 0 ou plus"
+            return (
+                line,
+                label,
+                f"le nombre d'inscrits ne peut pas être négatif ({shown(raw or value)}) — écrivez 0 ou plus",
+            )
         if last == "capacite":
             return (
                 line,
                 label,
-                f"la capacité doit être d'au moins une place ({raw or value}) — écrivez par exemple {example}",
+                f"la capacité doit être d'au moins une place ({shown(raw or value)}) — écrivez par exemple {example}",
             )
         bound = f"écrivez {ctx['ge']} ou plus" if "ge" in ctx else f"écrivez un nombre supérieur à {ctx.get('gt')}"
-        return line, label, f"la valeur {raw or value} est trop petite — {bound}"
+        return line, label, f"la valeur {shown(raw or value)} est trop petite — {bound}"
     if kind in ("less_than_equal", "less_than"):
         bound = f"écrivez {ctx['le']} au plus" if "le" in ctx else f"écrivez un nombre inférieur à {ctx.get('lt')}"
-        return line, label, f"la valeur {raw or value} est trop grande — {bound}"
+        return line, label, f"la valeur {shown(raw or value)} est trop grande — {bound}"
     if kind == "too_short":
         return line, label, "la liste est vide — indiquez au moins un élément"
     if kind == "list_type":
@@ -248,22 +285,57 @@ def french_message(error: dict, data) -> tuple[int, str, str]:
         allowed = re.findall(r"'([^']*)'", ctx.get("expected", ""))
         guess = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.5)
         suggestion = f" — vouliez-vous écrire « {guess[0]} » ?" if guess else ""
-        return line, label, f"« {value} » n'est pas dans la liste ({', '.join(allowed)}){suggestion}"
+        return line, label, f"« {shown(value)} » n'est pas dans la liste ({', '.join(allowed)}){suggestion}"
     if kind in ("value_error", "enum"):
         if last in _EXAMPLES:
-            return line, label, f"valeur « {raw or value} » inconnue — écrivez {_EXAMPLES[last]}"
+            return line, label, f"valeur « {shown(raw or value)} » inconnue — écrivez {_EXAMPLES[last]}"
         reason = str(ctx.get("error", "")) if kind == "value_error" else ""
         if reason and "is not a valid" not in reason:
             # Our own validators raise French messages (forms.py); show them as they are.
             return line, label, reason
         expected = ", ".join(re.findall(r"'([^']*)'", ctx.get("expected", "")))
-        return line, label, f"valeur « {raw or value} » incorrecte" + (f" — écrivez {expected}" if expected else "")
+        return (
+            line,
+            label,
+            f"valeur « {shown(raw or value)} » incorrecte" + (f" — écrivez {expected}" if expected else ""),
+        )
     if kind == "bool_type":
         return line, label, "oui/non attendu — écrivez true ou false"
     return (
         line,
         label,
-        f"valeur incorrecte « {raw or value} » — vérifiez ce champ dans le guide des éditeurs (docs/editeurs.md)",
+        f"valeur incorrecte « {shown(raw or value)} » — vérifiez ce champ dans le guide des éditeurs (docs/editeurs.md)",
+    )
+
+
+def _too_long_message(field: str, length: int, limit) -> str:
+    hint = _TOO_LONG_HINTS.get(field, "raccourcissez-le")
+    return (
+        f"texte trop long : {_number(length)} caractères pour {_number(limit)} au plus"
+        f" — retirez-en au moins {_number(length - limit)} ; {hint}"
+    )
+
+
+def _number(n: int) -> str:
+    """20000 -> '20 000' (French digit grouping, plain spaces for a terminal)."""
+    return format(n, ",").replace(",", " ")
+
+
+def _invisible_character_message(kind: str, value, ctx: dict) -> str:
+    text = value if isinstance(value, str) else ""
+    position = ctx.get("position", 0)
+    before = text[max(0, position - 30) : position].split("\n")[-1].strip()
+    where = f" après « {shown(before)} »" if before else " au début du texte"
+    if kind == "text_line_break":
+        return (
+            f"ce champ s'écrit sur une seule ligne, or le texte passe à la ligne{where}"
+            " — écrivez-le sur une seule ligne, sans « | » ni « \\n »"
+        )
+    character = ctx.get("character", "")
+    name = _CHARACTER_NAMES.get(character, f"le caractère invisible {character}")
+    return (
+        f"le texte contient {name}{where}, interdit sur le site"
+        " — supprimez ce caractère (entre guillemets doubles, « \\t », « \\a » ou « \\x… » en produisent)"
     )
 
 

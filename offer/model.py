@@ -14,8 +14,9 @@ import unicodedata
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, field_validator
 from pydantic import Strict as StrictMode
+from pydantic_core import PydanticCustomError
 
 MAX_GROUP_SIZE = {"atelier": 15, "codev": 8}
 
@@ -29,12 +30,81 @@ AUDIENCES = (
     "Citoyens",
 )
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=160)]
+# Every text has a length limit: what a page, a calendar or a feed can show, with
+# room to spare. A careless paste (a whole document in a title) is refused with
+# the limit and the length found, instead of being published.
+TEXT_LIMITS = {
+    "titre": 120,  # a card's heading and the browser tab's title
+    "question": 300,  # one question, one sentence
+    "objet": 200,  # what the group produces, a noun phrase
+    "nom": 120,  # a venue's or a contact's name
+    "adresse": 200,  # one postal address
+    "accessibilite": 500,  # a few sentences on access
+    "email": 254,  # the longest address SMTP carries (RFC 5321)
+    "description": 20_000,  # about 3 000 words: a long brochure page
+    "deliberation": 200,  # a reference to a board decision
+}
+MAX_SESSIONS = 20  # a co-development group meets 5 times; workshops 1 to 3 times
+MAX_RATE = 10_000  # euros per participant and day (280 today)
+
+# Line breaks (those of str.splitlines) are refused in single-line texts: a title
+# with a newline breaks a calendar line, a page title and a CSV row.
+_LINE_BREAK = re.compile(r"[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]")
+# Control characters and lone surrogates: invisible, refused by HTML and XML,
+# and unwritable in UTF-8. Newline and tab stay allowed in Markdown text.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_OR_TAB = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _refuse_control_characters(value: str, pattern: re.Pattern) -> str:
+    found = pattern.search(value)
+    if found:
+        raise PydanticCustomError(
+            "text_control_character",
+            "control character",
+            {"character": f"U+{ord(found.group()):04X}", "position": found.start()},
+        )
+    return value
+
+
+def _single_line(value: str) -> str:
+    found = _LINE_BREAK.search(value)
+    if found:
+        raise PydanticCustomError("text_line_break", "line break", {"position": found.start()})
+    return _refuse_control_characters(value, _CONTROL_OR_TAB)
+
+
+def _multi_line(value: str) -> str:
+    return _refuse_control_characters(value, _CONTROL)
+
+
+def line_of_text(max_length: int):
+    """A one-line text of at most max_length characters (titles, names, addresses)."""
+    return Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length),
+        AfterValidator(_single_line),
+    ]
+
+
+def block_of_text(max_length: int):
+    """A text that may span lines (Markdown), at most max_length characters."""
+    return Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=max_length),
+        AfterValidator(_multi_line),
+    ]
+
+
 ClockTime = Annotated[str, StringConstraints(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 # A page address: also checked on file names and by the form receiver.
 SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=80)]
+Email = Annotated[
+    str,
+    StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=TEXT_LIMITS["email"]),
+    AfterValidator(_single_line),
+]
 
 
 def _parse_iso_date(value):
@@ -78,21 +148,21 @@ class OfferType(str, enum.Enum):
 
 
 class Venue(Strict):
-    nom: ShortText = Field(description="Nom du lieu, par exemple « CDG 44 » ou « Mairie de Savenay ».")
-    adresse: ShortText = Field(
+    nom: line_of_text(TEXT_LIMITS["nom"]) = Field(
+        description="Nom du lieu, par exemple « CDG 44 » ou « Mairie de Savenay »."
+    )
+    adresse: line_of_text(TEXT_LIMITS["adresse"]) = Field(
         description="Adresse postale complète, code postal et ville compris : « 6 rue du Pen Duick II, 44300 Nantes »."
     )
-    accessibilite: Text | None = Field(
+    accessibilite: line_of_text(TEXT_LIMITS["accessibilite"]) | None = Field(
         default=None,
         description="Accessibilité du lieu aux personnes handicapées (plain-pied, ascenseur, places de stationnement…).",
     )
 
 
 class Contact(Strict):
-    nom: ShortText | None = Field(default=None, description="Personne ou service à contacter.")
-    email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")] | None = Field(
-        default=None, description="Adresse électronique de contact."
-    )
+    nom: line_of_text(TEXT_LIMITS["nom"]) | None = Field(default=None, description="Personne ou service à contacter.")
+    email: Email | None = Field(default=None, description="Adresse électronique de contact.")
     telephone: Annotated[str, StringConstraints(pattern=r"^[0-9 +().]{6,20}$")] | None = Field(
         default=None, description='Numéro de téléphone, entre guillemets : "02 40 20 77 50".'
     )
@@ -146,21 +216,24 @@ class Workshop(Strict):
     type: Annotated[OfferType, StrictMode(False)] = Field(
         description="« atelier » (atelier inter-collectivités) ou « codev » (groupe de co-développement)."
     )
-    titre: ShortText = Field(description="Titre court affiché dans le catalogue.")
-    question: Text | None = Field(
+    titre: line_of_text(TEXT_LIMITS["titre"]) = Field(description="Titre court affiché dans le catalogue.")
+    question: line_of_text(TEXT_LIMITS["question"]) | None = Field(
         default=None,
         description="La question de l'atelier, qui commence par « Comment faire pour… ». Obligatoire pour un atelier.",
     )
-    objet: Text | None = Field(
+    objet: line_of_text(TEXT_LIMITS["objet"]) | None = Field(
         default=None,
         description="L'« objet » que le groupe va produire (outil, support, processus, plan d'actions…). Obligatoire pour un atelier.",
     )
     public: list[Literal[AUDIENCES]] = Field(  # type: ignore[valid-type]
         min_length=1,
+        max_length=len(AUDIENCES),
         description="Publics visés, dans la liste : " + ", ".join(AUDIENCES) + ".",
     )
     lieu: Venue = Field(description="Lieu des séances.")
-    seances: list[Session] = Field(min_length=1, description="Les séances, dans l'ordre chronologique.")
+    seances: list[Session] = Field(
+        min_length=1, max_length=MAX_SESSIONS, description="Les séances, dans l'ordre chronologique."
+    )
     capacite: int = Field(
         ge=1, description="Nombre de places : 15 au plus pour un atelier, 8 au plus pour un groupe de co-développement."
     )
@@ -180,7 +253,9 @@ class Workshop(Strict):
         default=None,
         description="Contact pour cette session ; par défaut, le service Conseil & accompagnement en organisation et ressources humaines (CAORH) du CDG 44.",
     )
-    description: Text | None = Field(default=None, description="Présentation détaillée, en Markdown.")
+    description: block_of_text(TEXT_LIMITS["description"]) | None = Field(
+        default=None, description="Présentation détaillée, en Markdown."
+    )
     slug: Slug | None = Field(
         default=None,
         description="Adresse de la page (minuscules, chiffres et tirets). Par défaut : le nom du fichier sans « .yaml ».",
@@ -233,9 +308,11 @@ class Rate(Strict):
     annee: int = Field(
         ge=2000, le=2100, description="Année d'application du tarif, voté par le conseil d'administration."
     )
-    journee: Decimal = Field(gt=0, description="Tarif d'une journée, par participant, en euros.")
-    demi_journee: Decimal = Field(gt=0, description="Tarif d'une demi-journée, par participant, en euros.")
-    deliberation: Text | None = Field(default=None, description="Référence de la délibération qui fixe le tarif.")
+    journee: Decimal = Field(gt=0, le=MAX_RATE, description="Tarif d'une journée, par participant, en euros.")
+    demi_journee: Decimal = Field(gt=0, le=MAX_RATE, description="Tarif d'une demi-journée, par participant, en euros.")
+    deliberation: line_of_text(TEXT_LIMITS["deliberation"]) | None = Field(
+        default=None, description="Référence de la délibération qui fixe le tarif."
+    )
 
     @field_validator("journee", "demi_journee", mode="before")
     @classmethod

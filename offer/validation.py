@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from . import messages
+from . import messages, rich_text
 from .model import MAX_GROUP_SIZE, SLUG_PATTERN, OfferType, RateTable, Workshop
 from .problems import ERROR, WARNING, Problem
 from .yaml_source import SourcedDict, YamlSyntaxError, load_yaml_text
@@ -293,6 +293,31 @@ def check_workshop(workshop: Workshop, data, name: str, rate_years: set[int] | N
     return problems
 
 
+# How many removed elements a warning names before "et N autres".
+_REMOVALS_SHOWN = 4
+
+
+def description_problems(workshop: Workshop, data, name: str) -> list[Problem]:
+    """A warning naming the HTML the site leaves out of the description (it is removed, not published)."""
+    removed = rich_text.description_removals(workshop.description)
+    if not removed:
+        return []
+    listed = ", ".join(removed[:_REMOVALS_SHOWN])
+    if len(removed) > _REMOVALS_SHOWN:
+        listed += f" et {len(removed) - _REMOVALS_SHOWN} autre(s)"
+    return [
+        Problem(
+            name,
+            messages.locate(data, ("description",))[0],
+            "description",
+            f"le site n'affiche pas ce code HTML, retiré de la page : {listed}"
+            " — écrivez la présentation en Markdown (intertitres « ## », listes « - », liens [texte](https://…)),"
+            " voir docs/editeurs.md",
+            WARNING,
+        )
+    ]
+
+
 def _top_field(problem: Problem) -> str:
     return problem.field.split(".")[0].split("[")[0]
 
@@ -358,7 +383,7 @@ def load_workshop(path: Path, root: Path | None = None, rate_years: set[int] | N
         return result
     workshop, data = result.value
     name = relative(path, root)
-    problems = check_workshop(workshop, data, name, rate_years)
+    problems = check_workshop(workshop, data, name, rate_years) + description_problems(workshop, data, name)
     slug = workshop.slug or path.stem
     line_of = {"slug": messages.locate(data, ("slug",))[0]}
     return LoadResult(value=Entry(workshop=workshop, source=name, slug=slug, line_of=line_of), problems=problems)

@@ -50,6 +50,42 @@ class DuplicateKeyError(YamlSyntaxError):
     pass
 
 
+# A workshop file nests three levels (seances -> a session -> its fields); twenty
+# leaves room for any file an editor writes and stays far below Python's
+# recursion limit, which a file of a few thousand "[" would otherwise reach.
+MAX_DEPTH = 20
+# No value of ours needs more digits (capacities, years, amounts); Python refuses
+# to convert more than 4 300 and a huge number would be quoted whole in messages.
+MAX_DIGITS = 18
+
+
+class TooDeepError(YamlSyntaxError):
+    def __init__(self, line: int):
+        super().__init__(
+            line,
+            f"les listes ou blocs de champs sont imbriqués sur plus de {MAX_DEPTH} niveaux à partir de cette ligne"
+            " — un fichier d'atelier en compte trois au plus (seances, puis une séance, puis ses champs) :"
+            " vérifiez les crochets « [ » et les accolades « { » de cette ligne, ou mettez la valeur entre guillemets",
+        )
+
+
+class NumberTooLongError(YamlSyntaxError):
+    def __init__(self, line: int, digits: int):
+        super().__init__(
+            line,
+            f"ce nombre a {format(digits, ',').replace(',', ' ')} chiffres, bien plus qu'aucun champ n'en attend ({MAX_DIGITS} au plus)"
+            " — écrivez un nombre de quelques chiffres, par exemple 12, ou mettez la valeur entre guillemets"
+            " si c'est un texte",
+        )
+
+    def inside(self, part: str) -> NumberTooLongError:
+        """Prefix the field label with the key or list index that holds the value."""
+        if self.field and not self.field.startswith("["):
+            part += "."
+        self.field = part + self.field
+        return self
+
+
 def _raw_text(node, source: str) -> str:
     start, end = node.start_mark.index, node.end_mark.index
     return source[start:end].strip()
@@ -58,9 +94,25 @@ def _raw_text(node, source: str) -> str:
 class _SourcedConstruction:
     """Constructors building SourcedDict/SourcedList (mixed into a safe loader)."""
 
+    _depth = 0
+
+    def _enter(self, node) -> None:
+        # Maps and lists are built depth first (construct_object(deep=True)), so
+        # the nesting of the generators is the nesting of the file.
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise TooDeepError(node.start_mark.line + 1)
+
     def construct_yaml_map(self, node):
         data = SourcedDict(line=node.start_mark.line + 1)
         yield data
+        self._enter(node)
+        try:
+            self._fill_map(data, node)
+        finally:
+            self._depth -= 1
+
+    def _fill_map(self, data: SourcedDict, node) -> None:
         seen: dict = {}
         self.flatten_mapping(node)
         for key_node, value_node in node.value:
@@ -74,7 +126,10 @@ class _SourcedConstruction:
                     field=key,
                 )
             seen[key] = key_node.start_mark.line + 1
-            data[key] = self.construct_object(value_node, deep=True)
+            try:
+                data[key] = self.construct_object(value_node, deep=True)
+            except NumberTooLongError as exc:
+                raise exc.inside(key) from None
             quoted = getattr(value_node, "style", None) in ("'", '"')
             data.origins[key] = Origin(
                 line=value_node.start_mark.line + 1,
@@ -85,9 +140,22 @@ class _SourcedConstruction:
     def construct_yaml_seq(self, node):
         data = SourcedList(line=node.start_mark.line + 1)
         yield data
-        for item in node.value:
-            data.append(self.construct_object(item, deep=True))
-            data.item_lines.append(item.start_mark.line + 1)
+        self._enter(node)
+        try:
+            for index, item in enumerate(node.value):
+                try:
+                    data.append(self.construct_object(item, deep=True))
+                except NumberTooLongError as exc:
+                    raise exc.inside(f"[{index + 1}]") from None
+                data.item_lines.append(item.start_mark.line + 1)
+        finally:
+            self._depth -= 1
+
+    def construct_bounded_int(self, node):
+        digits = sum(1 for c in str(node.value) if c.isdigit())
+        if digits > MAX_DIGITS:
+            raise NumberTooLongError(node.start_mark.line + 1, digits)
+        return yaml.constructor.SafeConstructor.construct_yaml_int(self, node)
 
     def construct_lenient_timestamp(self, node):
         # An impossible date (2027-02-30) stays text so validation can name it.
@@ -99,6 +167,18 @@ class _SourcedConstruction:
 
 class _SourcedLoader(_SourcedConstruction, yaml.SafeLoader):
     """Pure-Python safe loader: slower, but its error messages are the ones we explain."""
+
+    _compose_depth = 0
+
+    def compose_node(self, parent, index):
+        # Python's composer recurses once per level (libyaml's does not).
+        self._compose_depth += 1
+        try:
+            if self._compose_depth > MAX_DEPTH:
+                raise TooDeepError(self.peek_event().start_mark.line + 1)
+            return super().compose_node(parent, index)
+        finally:
+            self._compose_depth -= 1
 
 
 # libyaml's parser when PyYAML was built with it: several times faster on
@@ -114,15 +194,40 @@ for _loader in (_SourcedLoader, _FastSourcedLoader):
     _loader.add_constructor("tag:yaml.org,2002:timestamp", _loader.construct_lenient_timestamp)
     _loader.add_constructor("tag:yaml.org,2002:map", _loader.construct_yaml_map)
     _loader.add_constructor("tag:yaml.org,2002:seq", _loader.construct_yaml_seq)
+    _loader.add_constructor("tag:yaml.org,2002:int", _loader.construct_bounded_int)
+
+
+# libyaml's composer recurses in C once per level and crashes the interpreter on a
+# few hundred thousand "[" in a row. Below this many brackets it cannot get there
+# (it takes thousands of levels), so the exact check below runs only on such files.
+_BRACKETS_WORTH_COUNTING = 1000
+
+
+def _refuse_deep_flow_nesting(text: str) -> None:
+    """Count the nesting with libyaml's event stream (no recursion) before composing."""
+    if text.count("[") + text.count("{") < _BRACKETS_WORTH_COUNTING:
+        return
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_FastBase):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise TooDeepError(event.start_mark.line + 1)
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return  # a syntax error before any deep nesting: the parsers below explain it
 
 
 def load_yaml_text(text: str):
     """Parse one YAML document; raise YamlSyntaxError with a French message."""
+    _refuse_deep_flow_nesting(text)
     fast = _FastSourcedLoader(text)
     fast._source_text = text
     try:
         return fast.get_single_data()
-    except DuplicateKeyError:
+    except YamlSyntaxError:
         raise
     except yaml.YAMLError:
         pass  # parse again below, with the parser whose errors we explain
@@ -133,7 +238,7 @@ def load_yaml_text(text: str):
         loader = _SourcedLoader(text)  # the reader refuses control characters here already
         loader._source_text = text
         return loader.get_single_data()
-    except DuplicateKeyError:
+    except YamlSyntaxError:
         raise
     except yaml.MarkedYAMLError as exc:
         line, message = _explain_syntax_error(exc, text)
@@ -249,6 +354,11 @@ def _explain_syntax_error(exc: yaml.MarkedYAMLError, text: str = "") -> tuple[in
         return problem_line, (
             "syntaxe YAML : une ligne « --- » commence un second document, alors qu'un fichier décrit"
             " un seul atelier — supprimez cette ligne"
+        )
+    if "recursive" in problem:
+        return problem_line, (
+            "syntaxe YAML : cette valeur se contient elle-même (un alias « * » renvoie à l'ancre « & » qui l'entoure)"
+            " — écrivez la valeur en entier, sans « & » ni « * »"
         )
     if isinstance(exc, yaml.constructor.ConstructorError):
         return problem_line, (

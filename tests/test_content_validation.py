@@ -186,7 +186,8 @@ def test_whole_corpus_in_one_run(tmp_path):
     errors = sum(len(items) for items in EXPECTED.values())
     summary = lines[-1]
     assert summary.endswith("fichiers."), summary
-    assert " erreurs, 1 avertissement dans " in summary, summary
+    warnings = sum(1 for items in EXPECTED.values() for item in items if item.get("severity") == "avertissement")
+    assert f" erreurs, {warnings} avertissements dans " in summary, summary
     # One line per problem plus the summary; a few files have two expectations for one line.
     assert len(lines) - 1 <= errors
 
@@ -279,3 +280,30 @@ def test_more_messages(tmp_path, text, line, field, contains):
     for problem in problems:
         for english in ENGLISH:
             assert english not in str(problem)
+
+
+def test_a_ten_megabyte_description_is_refused_with_its_length(tmp_path):
+    text = (CORPUS / "inscrits-trop.yaml").read_text(encoding="utf-8").replace("inscrits: 14", "inscrits: 4")
+    path = tmp_path / "2027-05-enorme.yaml"
+    path.write_text(text + 'description: "' + "x" * (10 * 1024 * 1024) + '"\n', encoding="utf-8")
+    result = load_workshop(path, tmp_path, rate_years())
+    assert result.value is None
+    [problem] = result.problems
+    assert (problem.path, problem.line, problem.field) == ("2027-05-enorme.yaml", 12, "description")
+    assert "texte trop long : 10 485 760 caractères pour 20 000 au plus" in problem.message
+    assert len(str(problem)) < 400  # the message quotes none of the text
+
+
+def test_nesting_that_would_crash_the_yaml_parser_is_an_editors_error(tmp_path):
+    """200 000 "[" in a row overflow libyaml's composer (a crash, not an exception)."""
+    content = tmp_path / "content"
+    (content / "ateliers").mkdir(parents=True)
+    shutil.copy(CONTENT / "tarifs.yaml", content / "tarifs.yaml")
+    text = (CORPUS / "inscrits-trop.yaml").read_text(encoding="utf-8")
+    deep = text.replace("inscrits: 14", "inscrits: " + "[" * 200_000 + "]" * 200_000)
+    (content / "ateliers" / "2027-05-profond.yaml").write_text(deep, encoding="utf-8")
+    result = run_check(content)
+    assert result.returncode == 1, (result.returncode, result.stdout, result.stderr)
+    assert result.stdout.startswith(
+        "content/ateliers/2027-05-profond.yaml:11: les listes ou blocs de champs sont imbriqués sur plus de 20 niveaux"
+    ), result.stdout

@@ -26,9 +26,10 @@ from starlette.routing import Route
 from formbackend import pages
 from formbackend.backoffice import csv_export
 from formbackend.intake.ratelimit import RateLimiter, retry_after_header
-from formbackend.intake.validation import email_key, label, valid_email
+from formbackend.intake.validation import EMAIL_INVALID, email_key, label
 from formbackend.mail.compose import paris_time
 from formbackend.registrations.counts import person_export, write_counts
+from formbackend.responses import attachment
 from formbackend.store import parse_timestamp
 from offer.forms import FieldKind
 
@@ -239,12 +240,12 @@ async def export_csv(request: Request) -> Response:
         return _unknown_form(request)
     session = request.query_params.get("session") or None
     submissions = state.store.submissions(name, session=session)[::-1]
-    filename = f"{name}-{session}.csv" if session and session.replace("-", "").isalnum() else f"{name}.csv"
+    filename = f"{name}-{session[:80]}.csv" if session else f"{name}.csv"
     log.info("administration : export CSV formulaire=%s lignes=%s", name, len(submissions))
     return StreamingResponse(
         csv_export.export(definition, submissions),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": attachment(filename)},
     )
 
 
@@ -266,8 +267,11 @@ def _asked_address(request: Request, source) -> tuple[str, str | None]:
     address = str(source.get("email", "")).strip()
     if not address:
         return address, "Indiquez l'adresse électronique de la personne"
-    if not valid_email(address):
-        return address, "Saisissez une adresse électronique valide, par exemple prenom.nom@mairie-exemple.fr"
+    # Only looked up, never written to: an address an older release accepted
+    # (jean@café.fr) must still be found and erased.
+    local, _, domain = address.partition("@")
+    if not local or not domain or "@" in domain or not address.isprintable() or " " in address:
+        return address, EMAIL_INVALID
     return address, None
 
 
@@ -308,7 +312,7 @@ async def person_json(request: Request) -> Response:
     return Response(
         body,
         media_type="application/json; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="donnees-personnelles.json"'},
+        headers={"Content-Disposition": attachment("donnees-personnelles.json")},
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import urllib.parse
 
+from python_multipart.multipart import parse_options_header
 from starlette.datastructures import Headers
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
@@ -97,7 +98,8 @@ async def parse_items(request: Request, settings: Settings) -> list[tuple[str, s
         "Envoi trop volumineux",
         f"Votre envoi compte plus de {settings.max_fields} champs : rechargez la page du formulaire et envoyez-le de nouveau.",
     )
-    content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    raw_type, params = parse_options_header(request.headers.get("content-type", ""))
+    content_type = raw_type.decode("latin-1")
     if content_type not in {"application/x-www-form-urlencoded", "multipart/form-data"}:
         raise Refusal(
             415,
@@ -105,12 +107,18 @@ async def parse_items(request: Request, settings: Settings) -> list[tuple[str, s
             "Format d'envoi non pris en charge",
             "Ce formulaire s'envoie depuis une page du site (format application/x-www-form-urlencoded ou multipart/form-data).",
         )
+    # One rule for both formats: UTF-8 and nothing else (the pages say
+    # accept-charset="utf-8"). Multipart holds no file here, so its whole body
+    # is text too; checked before parsing, since the multipart parser would
+    # decode bad bytes or another declared charset as Latin-1 without a word.
     body = await read_body(request, settings.max_body_bytes)
+    if params.get(b"charset", b"utf-8").lower() not in {b"utf-8", b"utf8"}:
+        raise malformed
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise malformed from None
     if content_type == "application/x-www-form-urlencoded":
-        try:
-            text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            raise malformed from None
         if sum(1 for part in text.split("&") if part) > settings.max_fields:
             raise too_many
         try:

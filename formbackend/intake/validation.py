@@ -11,7 +11,9 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from offer.forms import FieldKind, FormDefinition, FormField
+from email_validator import EmailNotValidError, validate_email
+
+from offer.forms import EMAIL_PATTERN, FieldKind, FormDefinition, FormField
 from offer.model import SLUG_PATTERN
 
 NEXT, SUBJECT, REPLY_TO, HONEYPOT = "_next", "_subject", "_replyto", "_gotcha"
@@ -22,11 +24,17 @@ DEFAULT_MAX_LENGTH = 1000
 SLUG = re.compile(SLUG_PATTERN)
 TEL = re.compile(r"^[0-9 +.()\-]+$")
 INTEGER = re.compile(r"^[+-]?[0-9]{1,9}$")
-EMAIL_LOCAL = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
-DOMAIN_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
-TOP_LEVEL = re.compile(r"^([a-z]{2,63}|xn--[a-z0-9-]{1,59})$")
+EMAIL_SHAPE = re.compile(EMAIL_PATTERN)
+# An RFC 2047 encoded word starts so; Python's email package decodes one even
+# inside a word, and some 3.11 releases then write what it hides (new lines,
+# new headers) as it is.
+ENCODED_WORD = "=?"
 
 EMAIL_INVALID = "Saisissez une adresse électronique valide, par exemple prenom.nom@mairie-exemple.fr"
+EMAIL_NOT_ASCII = (
+    "Saisissez une adresse électronique sans accent ni lettre d'un autre alphabet : "
+    "nos courriels ne peuvent pas être envoyés à une telle adresse (par exemple prenom.nom@mairie-exemple.fr)"
+)
 TEL_INVALID = "Saisissez un numéro de téléphone valide, par exemple 02 40 20 77 50"
 RELOAD = "rechargez la page du formulaire et envoyez-le de nouveau"
 
@@ -85,23 +93,32 @@ def clean_text(value: str, multiline: bool = False) -> tuple[str, bool]:
     return value.strip(), bad
 
 
-def valid_email(address: str) -> bool:
-    if len(address) > 254 or address.count("@") != 1:
-        return False
-    local, domain = address.split("@")
-    if not local or len(local) > 64 or not EMAIL_LOCAL.match(local):
-        return False
+def email_problem(address: str) -> tuple[str, str] | None:
+    """(code, French message) when the address is not one we can write to, else None.
+
+    The site's rule first (``offer.forms.EMAIL_PATTERN``, which forms.js checks
+    too), then email-validator's, offline: no DNS lookup while a visitor waits.
+    """
+    if not address.isascii():
+        return "not_ascii", EMAIL_NOT_ASCII
+    if not EMAIL_SHAPE.fullmatch(address):
+        return "invalid", EMAIL_INVALID
     try:
-        ascii_domain = domain.encode("idna").decode("ascii").lower()
-    except (UnicodeError, ValueError):
-        return False
-    labels = ascii_domain.split(".")
-    return (
-        len(labels) >= 2
-        and len(ascii_domain) <= 253
-        and all(DOMAIN_LABEL.match(part) for part in labels)
-        and bool(TOP_LEVEL.match(labels[-1]))
-    )
+        validate_email(
+            address,
+            check_deliverability=False,
+            allow_smtputf8=False,
+            allow_quoted_local=False,
+            allow_domain_literal=False,
+            allow_display_name=False,
+        )
+    except EmailNotValidError:
+        return "invalid", EMAIL_INVALID
+    return None
+
+
+def valid_email(address: str) -> bool:
+    return email_problem(address) is None
 
 
 def email_key(address: str) -> str:
@@ -128,8 +145,9 @@ def _check_value(spec: FormField, value: str) -> tuple[str | int | None, FieldEr
     name = spec.nom
     kind = spec.type
     if kind is FieldKind.EMAIL:
-        if not valid_email(value):
-            return None, FieldError(name, "invalid", EMAIL_INVALID)
+        problem = email_problem(value)
+        if problem:
+            return None, FieldError(name, *problem)
     elif kind is FieldKind.TEL:
         digits = sum(char.isdigit() for char in value)
         if not TEL.match(value) or not 4 <= digits <= 20:
@@ -195,10 +213,11 @@ def _check_contract(name: str, raw: str) -> tuple[str, FieldError | None]:
     value, bad = clean_text(raw)
     if name == HONEYPOT:
         return value, None
-    if bad or (name == SUBJECT and len(value) > SUBJECT_MAX):
+    if bad or (name == SUBJECT and (len(value) > SUBJECT_MAX or ENCODED_WORD in value)):
         return "", FieldError(name, "invalid", f"La valeur transmise pour « {name} » n'est pas valide : {RELOAD}")
-    if name == REPLY_TO and value and not valid_email(value):
-        return "", FieldError(name, "invalid", EMAIL_INVALID)
+    problem = email_problem(value) if name == REPLY_TO and value else None
+    if problem:
+        return "", FieldError(name, *problem)
     return value, None
 
 

@@ -6,16 +6,23 @@ the visitor) are written to the outbox in the submission's own transaction
 
 The acknowledgement repeats none of the visitor's free text, so that the
 receiver cannot be used to send arbitrary text to arbitrary addresses.
+
+No header holds visitor text as it came: a subject is our own words, the
+visitor's ``_subject`` after them made inert (one line, no encoded word), and
+an address goes in a header only if the receiver's rule accepts it. This holds
+whatever the Python release: some 3.11 ones decode an RFC 2047 encoded word
+into new header lines when the message is written.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from zoneinfo import ZoneInfo
 
-from formbackend.intake.validation import REPLY_TO, SUBJECT, label
+from formbackend.intake.validation import ENCODED_WORD, REPLY_TO, SUBJECT, label, valid_email
 from formbackend.settings import Settings
 from formbackend.store import OutboxRow, OutgoingMail
 from offer.forms import FieldKind, FormDefinition, FormsFile
@@ -35,6 +42,20 @@ def _format_line(spec, value) -> str:
     if "\n" in text:
         return f"{label(spec)} :\n" + "\n".join("    " + line for line in text.split("\n"))
     return f"{label(spec)} : {text}"
+
+
+def header_text(text: str) -> str:
+    """Text made inert for a header: one line, no encoded word.
+
+    Every control, format or separator character (CR, LF, NEL, U+2028…) becomes
+    a space, and "=?" becomes "= ?", so that no mail library or client can
+    decode it into something else.
+    """
+    text = "".join(
+        " " if char.isspace() or unicodedata.category(char) in {"Cc", "Cf", "Cs", "Zl", "Zp"} else char
+        for char in unicodedata.normalize("NFC", text)
+    )
+    return " ".join(text.split()).replace(ENCODED_WORD, "= ?")
 
 
 def form_title(definition: FormDefinition, waiting_list: bool) -> str:
@@ -60,9 +81,11 @@ def compose(
     mails = []
 
     if settings.notify_to:
-        subject = contract.get(SUBJECT) or definition.sujet
-        if session and not contract.get(SUBJECT):
+        subject = definition.sujet
+        if session:
             subject += f" — {session}" + (" (liste d'attente)" if waiting_list else "")
+        if contract.get(SUBJECT):
+            subject += f" : « {header_text(contract[SUBJECT])} »"
         lines = [f"Formulaire : {title} ({form_name})", f"Reçu le {when}", ""]
         for spec in definition.champs:
             if spec.nom in data:
@@ -115,11 +138,11 @@ def build_message(row: OutboxRow, settings: Settings) -> EmailMessage:
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = ", ".join(row.recipients)
-    message["Subject"] = row.subject
+    message["Subject"] = header_text(row.subject)
     message["Date"] = formatdate(localtime=False)
     domain = settings.mail_from.rpartition("@")[2].strip("<> ") or None
     message["Message-ID"] = make_msgid(domain=domain)
-    if row.reply_to:
+    if row.reply_to and valid_email(row.reply_to):  # a mail queued by an older release may hold another
         message["Reply-To"] = row.reply_to
     if row.kind == ACKNOWLEDGEMENT:
         message["Auto-Submitted"] = "auto-generated"

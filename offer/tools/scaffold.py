@@ -27,7 +27,7 @@ from pathlib import Path
 
 import yaml
 
-from offer.model import AUDIENCES, MAX_GROUP_SIZE, Duration, Session, _strip_accents, slugify
+from offer.model import AUDIENCES, MAX_GROUP_SIZE, TEXT_LIMITS, Duration, Session, _strip_accents, slugify
 from offer.tools.check import FrenchArgumentParser
 from offer.validation import load_rates, load_workshop
 
@@ -336,7 +336,7 @@ def complete(args, interactive: bool, ask: Callable[[str], str] = input) -> Requ
             " (ou lancez la commande dans un terminal pour répondre aux questions)"
         )
     kind = need(args.type, "le type", "--type atelier|codev", "Type (atelier ou codev)", parse_type, "atelier")
-    titre = _text(need(args.titre, "le titre", '--titre "…"', "Titre court"), "le titre", 160)
+    titre = _text(need(args.titre, "le titre", '--titre "…"', "Titre court"), "le titre", TEXT_LIMITS["titre"])
     question_needed = kind == "atelier"
     question = need(
         args.question,
@@ -401,12 +401,12 @@ def complete(args, interactive: bool, ask: Callable[[str], str] = input) -> Requ
         type=kind,
         titre=titre,
         date=date,
-        question=_text(question, "la question") if question else None,
-        objet=_text(objet, "l'objet", None) if objet else None,
+        question=_text(question, "la question", TEXT_LIMITS["question"]) if question else None,
+        objet=_text(objet, "l'objet", TEXT_LIMITS["objet"]) if objet else None,
         duree=duree,
         debut=debut,
-        lieu_nom=_text(lieu_nom, "le nom du lieu", 160),
-        lieu_adresse=_text(lieu_adresse, "l'adresse du lieu", 160),
+        lieu_nom=_text(lieu_nom, "le nom du lieu", TEXT_LIMITS["nom"]),
+        lieu_adresse=_text(lieu_adresse, "l'adresse du lieu", TEXT_LIMITS["adresse"]),
         capacite=capacite,
         public=public,
         slug=args.slug,

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from offer.model import MAX_GROUP_SIZE, RateTable, Workshop
+from offer.model import MAX_GROUP_SIZE, MAX_RATE, RateTable, Workshop
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 DEFAULT_FOLDER = Path(__file__).resolve().parents[2] / "schemas"
@@ -189,7 +189,7 @@ def _money(schema: dict) -> None:
     for prop in ("journee", "demi_journee"):
         sub = schema["$defs"]["Rate"]["properties"][prop]
         sub.pop("anyOf", None)
-        sub.update({"type": "number", "exclusiveMinimum": 0})
+        sub.update({"type": "number", "exclusiveMinimum": 0, "maximum": MAX_RATE})
 
 
 def _type_rules(schema: dict) -> None:

@@ -36,7 +36,7 @@ from offer.catalogue import CatalogueItem
 from .entry_pages import EntryOutput
 
 # Libraries whose version can change the output.
-LIBRARIES = ("pelican", "jinja2", "markdown", "babel", "pydantic", "pyyaml", "markupsafe", "feedgenerator")
+LIBRARIES = ("pelican", "jinja2", "markdown", "nh3", "babel", "pydantic", "pyyaml", "markupsafe", "feedgenerator")
 # An entry page that reads these sees every entry: its key then covers all of them.
 SEES_ALL_ENTRIES = re.compile(r"\boffer\s*\.\s*(items|upcoming|past|next_sessions)\b")
 FORMAT = "1"  # of the files below; changing it discards old caches

@@ -18,7 +18,7 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
-from offer import atom, calendar, opendata
+from offer import atom, calendar, opendata, rich_text
 from offer.availability import PARIS, build_date
 from offer.catalogue import CountsFileError, build_catalogue, read_registration_counts
 from offer.form_providers import ProviderSettingsError, check_provider_settings, provider_for
@@ -362,6 +362,18 @@ class _NoTracebackForContentErrors(logging.Filter):
         return True
 
 
+def sanitize_page(content) -> None:
+    """The brochure pages go through the descriptions' sanitiser too (it changes
+    nothing in them today); whatever it would remove is logged with the file."""
+    html = getattr(content, "_content", None)
+    if not html:
+        return
+    removed = rich_text.removed_markup(html)
+    if removed:
+        logger.warning("%s : HTML retiré de la page : %s", content.relative_source_path, ", ".join(removed))
+    content._content = rich_text.sanitize(html)
+
+
 def get_generators(_pelican):
     return CatalogueGenerator
 
@@ -371,3 +383,4 @@ def register():
     signals.initialized.connect(add_filters)
     signals.generator_init.connect(share_environment)
     signals.get_generators.connect(get_generators)
+    signals.content_object_init.connect(sanitize_page)

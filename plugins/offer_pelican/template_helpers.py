@@ -2,32 +2,14 @@
 
 from __future__ import annotations
 
-from markdown import Markdown
 from markupsafe import Markup
 
-from offer import formatting
-
-FRENCH_QUOTES = {
-    "left-single-quote": "’",
-    "right-single-quote": "’",
-    "left-double-quote": "« ",
-    "right-double-quote": " »",
-}
+from offer import formatting, rich_text
 
 
-def _markdown_filter():
-    # French quotes and apostrophes, as pelicanconf.py sets them for the pages.
-    renderer = Markdown(
-        extensions=["extra", "sane_lists", "smarty"],
-        extension_configs={"smarty": {"substitutions": FRENCH_QUOTES}},
-        output_format="html",
-    )
-
-    def render(text: str | None) -> str:
-        renderer.reset()
-        return Markup(renderer.convert(text or ""))
-
-    return render
+def markdown(text: str | None) -> Markup:
+    """A description's Markdown, sanitised: the only editor text a page shows as HTML."""
+    return Markup(rich_text.render_description(text))
 
 
 FILTERS = {
@@ -36,7 +18,7 @@ FILTERS = {
     "time_range": formatting.time_range,
     "euros": formatting.euros,
     "plural": formatting.count,
-    "markdown": _markdown_filter(),
+    "markdown": markdown,
 }
 
 

@@ -117,6 +117,8 @@ CHECKS = {
         {**SAMPLE_ANSWERS["devis"], "email": "y.guerin@cceg.fr", "agents": "16", "demi_journees": "0", "offre": ""},
     ),
     "devis-vide": ("devis", {}),
+    "contact-adresse-accentuee": ("contact", {**SAMPLE_ANSWERS["contact"], "email": "jéan@mairie-exemple.fr"}),
+    "contact-adresse-mot-encode": ("contact", {**SAMPLE_ANSWERS["contact"], "email": "x=?utf-8?q?y?=@exemple.fr"}),
     "contact-vide": ("contact", {}),
 }
 
