@@ -30,7 +30,7 @@ from .entry_pages import EntryRenderer, SitemapPage, local_context
 from .output import OutputFolder
 from .parallel import ordered_map, worker_count
 from .settings import SettingsError, offer_settings
-from .template_helpers import FILTERS, menu_entries
+from .template_helpers import FILTERS, RENDERED_DESCRIPTIONS, menu_entries
 from .templates import share_environment
 from .views import CatalogueFilter, OfferView, all_filters, group_by_year
 
@@ -85,7 +85,8 @@ class CatalogueGenerator(Generator):
 
             self.cache = build_cache(self.offer["CACHE_DIR"])
         memo = self.cache.validation_memo() if self.cache else None
-        content = load_content(content_dir, root, memo, map_files=self._map)
+        RENDERED_DESCRIPTIONS.clear()
+        content = load_content(content_dir, root, memo, map_files=self._load_files)
         if memo is not None:
             memo.close()
             self.source_digests = memo.digests
@@ -114,6 +115,20 @@ class CatalogueGenerator(Generator):
     def _map(self, function, inputs):
         """``map``, over worker processes when there are enough inputs (OFFER["WORKERS"])."""
         return ordered_map(function, inputs, worker_count(self.offer["WORKERS"], len(inputs)))
+
+    def _load_files(self, load, paths):
+        """Load the entry files over the workers; each also renders its description, which
+        validation has just converted: the entry pages, rendered in other workers, reuse it."""
+
+        def load_and_render(path):
+            result = load(path)
+            text = result.value.workshop.description if result.value is not None else None
+            return result, rich_text.render_description(text) if text else None
+
+        for result, html in self._map(load_and_render, paths):
+            if html is not None:
+                RENDERED_DESCRIPTIONS[result.value.workshop.description] = html
+            yield result
 
     # -- context -------------------------------------------------------------
     def generate_context(self):

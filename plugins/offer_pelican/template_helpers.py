@@ -6,10 +6,15 @@ from markupsafe import Markup
 
 from offer import formatting, rich_text
 
+# Descriptions the build already rendered while loading the entries (in its
+# worker processes): the filter's shortcut. The generator fills it at each build.
+RENDERED_DESCRIPTIONS: dict[str, str] = {}
+
 
 def markdown(text: str | None) -> Markup:
     """A description's Markdown, sanitised: the only editor text a page shows as HTML."""
-    return Markup(rich_text.render_description(text))
+    html = RENDERED_DESCRIPTIONS.get(text) if text else None
+    return Markup(html if html is not None else rich_text.render_description(text))
 
 
 FILTERS = {
