@@ -9,6 +9,7 @@ nothing stale may remain, nothing may be missing. Timings are measured by
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -21,6 +22,7 @@ import pytest
 from tests.conftest import ROOT
 from tests.fixtures.reference_output import BUILD_ENV, build, digest
 
+DRIVER = ROOT / "tests" / "tools" / "devserver_rebuilds.py"
 ENTRY = "content/ateliers/2027-03-mutualiser-services.yaml"
 OTHER = "content/ateliers/2027-05-cartographie-roles-elus-agents.yaml"
 
@@ -37,10 +39,9 @@ def rebuilds(project: Path, steps: list[dict], tmp: Path, cache: Path) -> list[P
     steps_file, snapshots = tmp / "steps.json", tmp / "snapshots"
     steps_file.write_text(json.dumps(steps), encoding="utf-8")
     shutil.rmtree(snapshots, ignore_errors=True)
-    env = {**os.environ, **BUILD_ENV, "OFFER_CACHE_DIR": str(cache), "PYTHONPATH": str(ROOT)}
+    env = {**os.environ, **BUILD_ENV, "OFFER_CACHE_DIR": str(cache)}
     result = subprocess.run(
-        [sys.executable, "-m", "tests.tools.devserver_rebuilds", str(project), str(tmp / "output"), str(steps_file)]
-        + [str(snapshots)],
+        [sys.executable, str(DRIVER), str(project), str(tmp / "output"), str(steps_file), str(snapshots)],
         cwd=project,
         env=env,
         capture_output=True,
@@ -160,11 +161,9 @@ def test_a_restarted_devserver_reuses_the_cache_on_disk(tmp_path):
 @pytest.mark.parametrize("workers", [1, 2])
 def test_worker_processes_give_the_same_output(tmp_path, workers):
     """Enough generated entries for the workers to start: the output does not depend on them."""
-    sys.path.insert(0, str(ROOT / "bench"))
-    try:
-        import bench_build
-    finally:
-        sys.path.remove(str(ROOT / "bench"))
+    spec = importlib.util.spec_from_file_location("bench_build", ROOT / "bench" / "bench_build.py")
+    bench_build = sys.modules["bench_build"] = importlib.util.module_from_spec(spec)  # dataclasses look it up
+    spec.loader.exec_module(bench_build)
     projects = bench_build.make_projects(120, tmp_path, 44, {"catalogue"})
     project = projects["catalogue"]
     conf = project / "pelicanconf.py"

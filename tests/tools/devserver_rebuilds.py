@@ -1,6 +1,6 @@
 """Rebuild a project the way ``pelican -r`` (``make devserver``) does: one process, several runs.
 
-    python -m tests.tools.devserver_rebuilds PROJECT OUTPUT STEPS.json SNAPSHOTS
+    python tests/tools/devserver_rebuilds.py PROJECT OUTPUT STEPS.json SNAPSHOTS
 
 PROJECT holds content/, theme/, plugins/ and pelicanconf.py; the build cache is
 on (OFFER_CACHE_DIR, set by the caller). The first run builds; then each step
