@@ -1,7 +1,7 @@
 # CDG 44 – ateliers et co-développement. Run `make help` for the targets.
 # pelican-quickstart's targets (html, clean, regenerate, serve, devserver,
-# publish, rsync_upload) are kept; bootstrap, check, test, audit, bench and
-# nouvel-atelier are ours.
+# publish, rsync_upload) are kept; bootstrap, check, test, audit, bench,
+# nouvel-atelier and editer are ours.
 
 PY ?= python3
 VENV ?= $(CURDIR)/.venv
@@ -17,6 +17,7 @@ PUBLISHCONF ?= $(BASEDIR)/publishconf.py
 
 PORT ?= 8000
 FORM_PORT ?= 8001
+CMS_PORT ?= 8081
 FORM_DB ?= $(BASEDIR)/var/formulaires.sqlite3
 
 SSH_HOST ?= localhost
@@ -26,13 +27,14 @@ SSH_TARGET_DIR ?= /var/www/ateliers
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help bootstrap test-deps lint html clean regenerate serve devserver publish rsync_upload check nouvel-atelier test audit bench
+.PHONY: help bootstrap npm-deps test-deps lint html clean regenerate serve devserver publish rsync_upload check nouvel-atelier editer test audit bench
 
 help:
 	@echo "make serve           construit le site et le sert sur http://127.0.0.1:$(PORT)/ avec le récepteur de formulaires"
 	@echo "make test            installe ce qu'il faut et lance tous les tests (navigateur compris)"
 	@echo "make check           vérifie les fichiers de contenu sans construire le site"
 	@echo "make nouvel-atelier  crée un fichier d'atelier (ARGS='--type atelier --titre …')"
+	@echo "make editer          l'interface d'édition sur http://127.0.0.1:$(PORT)/admin/, qui écrit dans content/"
 	@echo "make html            construit le site dans output/ (remplacé seulement si la construction réussit)"
 	@echo "make publish         construit la version publique (publishconf.py) et la met en place"
 	@echo "make rsync_upload    publie puis envoie output/ sur le serveur (SSH_HOST, SSH_TARGET_DIR)"
@@ -51,6 +53,15 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 
 bootstrap: $(VENV)/.installed
 
+# The npm packages at the versions of package-lock.json: the check tools (vnu,
+# Lighthouse) and the editing interface (Decap CMS, React, yaml, esbuild, decap-server).
+# Without them `make html` builds the site without /admin/ (a French warning says so).
+node_modules/.installed: package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+npm-deps: node_modules/.installed
+
 # Debian's Chromium (browser tests), a Java runtime (Nu HTML checker) and npm tools.
 # Only what is missing is installed, so a machine's own Node.js or Java is kept.
 test-deps: bootstrap
@@ -62,7 +73,7 @@ test-deps: bootstrap
 	  echo "Installation des paquets Debian :$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
 	fi
-	@[ -f node_modules/vnu-jar/build/dist/vnu.jar ] && [ -d node_modules/lighthouse ] || npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@$(MAKE) --no-print-directory npm-deps
 
 # -- building ----------------------------------------------------------------
 # Build into a fresh folder, then swap it in: a failed build never touches the
@@ -115,6 +126,17 @@ check: bootstrap
 
 nouvel-atelier: bootstrap
 	$(PYTHON) -m offer.tools.scaffold $(ARGS)
+
+# The editing interface against this clone, without a forge: Decap's local
+# backend (decap-server, bound to 127.0.0.1:$(CMS_PORT)) writes into content/,
+# and the devserver rebuilds the site and /admin/ on each change.
+editer: export CMS_LOCAL_BACKEND_URL = http://127.0.0.1:$(CMS_PORT)/api/v1
+editer: bootstrap npm-deps
+	@echo "Interface d'édition : http://127.0.0.1:$(PORT)/admin/ (bouton « Se connecter ») – elle écrit dans $(BASEDIR)/content/ – Ctrl+C pour arrêter"
+	@trap 'kill 0' INT TERM EXIT; \
+	GIT_REPO_DIRECTORY="$(BASEDIR)" MODE=fs PORT=$(CMS_PORT) BIND_HOST=127.0.0.1 LOG_LEVEL=warn \
+	  node node_modules/decap-server/dist/index.js & \
+	$(PELICAN) -lr "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" -b 127.0.0.1 -p $(PORT) $(PELICANOPTS)
 
 # -- quality -----------------------------------------------------------------
 test: test-deps lint

@@ -68,12 +68,13 @@ TYPOGRIFY = False
 JINJA_ENVIRONMENT = {"autoescape": True}
 
 PLUGIN_PATHS = ["plugins"]
-PLUGINS = ["offer_pelican", "pelican.plugins.sitemap"]
+PLUGINS = ["offer_pelican", "offer_cms", "pelican.plugins.sitemap"]
 
 SITEMAP = {
     "format": "xml",
     # Filtered views repeat the catalogue: only the catalogue itself is listed.
-    "exclude": [r"programme/(type|public)/"],
+    # /admin/ (the editing interface) is no page of the site.
+    "exclude": [r"programme/(type|public)/", r"^admin/"],
     "priorities": {"articles": 0.5, "indexes": 0.5, "pages": 0.6},
     "changefreqs": {"articles": "weekly", "indexes": "daily", "pages": "monthly"},
 }
@@ -88,6 +89,19 @@ OFFER = {
     "REGISTRATION_COUNTS": os.environ.get("REGISTRATION_COUNTS", ""),
     # make devserver's build cache (.cache/offer/); empty = off, as for every clean build.
     "CACHE_DIR": os.environ.get("OFFER_CACHE_DIR", ""),
+}
+
+# The editing interface /admin/ (plugins/offer_cms: every key and its default).
+# Here: Decap's local backend (make editer) when /admin/ is opened on 127.0.0.1.
+CMS = {
+    "ENABLED": os.environ.get("CMS_ENABLED", "1") != "0",
+    "BACKEND": os.environ.get("CMS_BACKEND", "gitlab"),
+    "REPO": os.environ.get("CMS_REPO", "cdg44/ateliers"),
+    "BRANCH": os.environ.get("CMS_BRANCH", "main"),
+    "BASE_URL": os.environ.get("CMS_BASE_URL", ""),
+    "APP_ID": os.environ.get("CMS_APP_ID", ""),
+    "LOCAL_BACKEND": True,
+    "LOCAL_BACKEND_URL": os.environ.get("CMS_LOCAL_BACKEND_URL", "http://127.0.0.1:8081/api/v1"),
 }
 
 CONTACT = {

@@ -17,3 +17,12 @@ OFFER = {
     "FORM_ENDPOINT": os.environ.get("FORM_ENDPOINT", ""),
     "REQUIRE_COMPLETE_FORM_SETTINGS": True,
 }
+
+# The editing interface /admin/ against the forge (docs/exploitation.md, « Interface d'édition »):
+# CMS_BACKEND (gitlab, github, gitea, forgejo), CMS_REPO, CMS_BASE_URL, CMS_APP_ID.
+# CMS_REQUIRED=1 (the forge's publishing job): no npm packages stops the publish instead of a warning.
+CMS = {
+    **CMS,  # noqa: F405
+    "LOCAL_BACKEND": False,
+    "REQUIRED": os.environ.get("CMS_REQUIRED", "0") == "1",
+}

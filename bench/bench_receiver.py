@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import socket
 import sqlite3
@@ -70,8 +71,19 @@ def free_port() -> int:
 
 
 def start_server(db: Path, port: int, log_path: Path) -> subprocess.Popen:
+    # The sessions a build publishes (production needs them): the one the inscription payload names.
+    sessions = db.parent / "inscriptions.json"
+    slug = PAYLOADS["inscription"]["session"]
+    sessions.write_text(json.dumps({"sessions": {slug: {"titre": slug, "etat": "ouverte"}}}), encoding="utf-8")
     env = {key: value for key, value in os.environ.items() if not key.startswith("FORMBACKEND_")}
-    env.update({"FORMBACKEND_ALLOWED_ORIGINS": ORIGIN, "FORMBACKEND_RATE_LIMIT": "1000000000"})
+    env.update(
+        {
+            "FORMBACKEND_ALLOWED_ORIGINS": ORIGIN,
+            "FORMBACKEND_RATE_LIMIT": "1000000000",
+            "FORMBACKEND_SESSIONS": str(sessions),
+            "FORMBACKEND_MAX_CONNECTIONS": "1000",
+        }
+    )
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
             [

@@ -73,8 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--sessions",
         type=Path,
-        help="donnees/inscriptions.json du site construit : refuse les inscriptions aux sessions fermées "
-        "(FORMBACKEND_SESSIONS ; défaut : toute session bien formée est acceptée)",
+        help="donnees/inscriptions.json du site construit : seules ses sessions ouvertes acceptent une inscription "
+        "(FORMBACKEND_SESSIONS ; obligatoire en production, voir FORMBACKEND_ENV)",
     )
     serve.add_argument(
         "--log-level",
@@ -133,6 +133,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Envoie les courriels en attente dont l'heure est venue (réglages FORMBACKEND_SMTP_*).",
     )
     _common(send)
+    send.add_argument(
+        "--retry-abandoned",
+        action="store_true",
+        help="remettre d'abord en file les courriels abandonnés après le dernier essai (nouvelle série d'essais)",
+    )
     return parser
 
 
@@ -151,11 +156,28 @@ def _settings(args) -> Settings:
     return from_env(**overrides)
 
 
-def _serve(args, settings: Settings) -> int:
-    import uvicorn
+def _check_sessions(settings: Settings) -> None:
+    """Production needs the sessions the build published; a named file must be readable."""
+    from formbackend.registrations.open_sessions import OpenSessions
 
+    if settings.sessions_path is None:
+        if settings.production:
+            raise SettingsError(
+                "FORMBACKEND_SESSIONS manque : en production, le récepteur n'accepte que les sessions publiées "
+                "par le site — indiquez le fichier donnees/inscriptions.json du site construit (FORMBACKEND_SESSIONS "
+                "ou --sessions), ou, sur un poste de développement, FORMBACKEND_ENV=developpement"
+            )
+        return
+    problem = OpenSessions(settings.sessions_path).problem()
+    if problem:
+        raise SettingsError(problem)
+
+
+def _serve(args, settings: Settings) -> int:
+    from formbackend import server
     from formbackend.app import create_app
 
+    _check_sessions(settings)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s : %(message)s")
     app = create_app(settings)
     logging.getLogger("formbackend").info(
@@ -171,18 +193,11 @@ def _serve(args, settings: Settings) -> int:
         logging.getLogger("formbackend").warning(
             "administration désactivée : FORMBACKEND_ADMIN_USER ou FORMBACKEND_ADMIN_PASSWORD manque"
         )
-    # No access log: it would hold the visitors' addresses.
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        access_log=False,
-        log_config=None,
-        log_level=args.log_level,
-        proxy_headers=bool(settings.forwarded_allow_ips),
-        forwarded_allow_ips=settings.forwarded_allow_ips or None,
-        server_header=False,
-    )
+    if settings.sessions_path is None:
+        logging.getLogger("formbackend").warning(
+            "développement sans FORMBACKEND_SESSIONS : toute inscription à une session est refusée"
+        )
+    server.run(app, settings, args.log_level)
     return 0
 
 
@@ -267,7 +282,7 @@ def _erase(args, settings: Settings) -> int:
 
 
 def _send_outbox(args, settings: Settings) -> int:
-    from formbackend.mail.outbox import send_due
+    from formbackend.mail.outbox import send_due, warn_if_abandoned
     from formbackend.store import Store
 
     logging.basicConfig(level="INFO", format="%(asctime)s %(levelname)s %(name)s : %(message)s")
@@ -277,8 +292,13 @@ def _send_outbox(args, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    result = send_due(Store(settings.db_path), settings)
+    store = Store(settings.db_path)
+    if args.retry_abandoned:
+        requeued = store.requeue_abandoned(settings.outbox_max_attempts)
+        print(f"{requeued} courriel(s) abandonné(s) remis en file d'envoi.")
+    result = send_due(store, settings)
     print(f"{result['envoyes']} courriel(s) envoyé(s), {result['echecs']} échec(s) (nouvel essai plus tard).")
+    warn_if_abandoned(store, settings)
     return 1 if result["echecs"] else 0
 
 
@@ -294,12 +314,13 @@ COMMANDS = {
 
 def main(argv: list[str] | None = None) -> int:
     from formbackend.forms import FormsFileError
+    from formbackend.store import StoreError
 
     args = build_parser().parse_args(argv)
     try:
         settings = _settings(args)
         return COMMANDS[args.command](args, settings)
-    except (SettingsError, FormsFileError) as exc:
+    except (SettingsError, FormsFileError, StoreError) as exc:
         print(f"erreur : {exc}", file=sys.stderr)
         return 2
 

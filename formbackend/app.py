@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
@@ -46,7 +47,17 @@ async def stylesheet(request: Request) -> Response:
 
 
 async def health(request: Request) -> Response:
-    return JSONResponse({"ok": True})
+    """{"ok": true, "courriels": {"en_attente": n, "abandonnes": n}}: counts only, no personal data.
+
+    503 with "ok": false when the database cannot be read.
+    """
+    state: State = request.app.state.receiver
+    try:
+        mails = await asyncio.to_thread(state.store.unsent_mails, state.settings.outbox_max_attempts)
+    except sqlite3.Error:
+        log.exception("santé : base de données illisible")
+        return JSONResponse({"ok": False, "erreur": "base de données indisponible"}, status_code=503)
+    return JSONResponse({"ok": True, "courriels": mails})
 
 
 async def home(request: Request) -> Response:
@@ -107,7 +118,7 @@ def create_app(settings: Settings, forms: FormsFile | None = None) -> Starlette:
         forms=forms,
         store=store,
         writer=Writer(settings.db_path),
-        limiter=RateLimiter(settings.rate_limit, settings.rate_window_seconds),
+        limiter=RateLimiter(settings.rate_limit, settings.rate_window_seconds, max_keys=settings.rate_max_addresses),
         worker=OutboxWorker(store, settings),
         admin_failures=admin.failed_logins_limiter(),
         open_sessions=OpenSessions(settings.sessions_path) if settings.sessions_path else None,

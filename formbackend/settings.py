@@ -14,6 +14,11 @@ from pathlib import Path
 
 DEFAULT_ORIGINS = ("http://127.0.0.1:8000", "http://localhost:8000")
 
+# FORMBACKEND_ENV: production unless the operator says "developpement".
+PRODUCTION, DEVELOPMENT = "production", "developpement"
+# The administration's password: at least this many characters (spaces at the ends not counted).
+ADMIN_PASSWORD_MIN_LENGTH = 12
+
 
 class SettingsError(ValueError):
     """A setting has a value the receiver cannot use (French message)."""
@@ -21,6 +26,8 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
+    # "production" (the default) or "developpement": production refuses to start without sessions_path.
+    environment: str = PRODUCTION
     host: str = "127.0.0.1"
     port: int = 8001
     db_path: Path = Path("var/formulaires.sqlite3")
@@ -28,16 +35,25 @@ class Settings:
     allowed_origins: tuple[str, ...] = DEFAULT_ORIGINS
     default_next_path: str = "/merci/"
     counts_path: Path = Path("var/inscrits.json")
-    # donnees/inscriptions.json of the built site; None = any well-formed session is accepted.
+    # donnees/inscriptions.json of the built site: only its open sessions accept a registration.
+    # None = no registration is accepted (allowed in development only).
     sessions_path: Path | None = None
     # Limits of one submission.
     max_body_bytes: int = 64 * 1024
     max_fields: int = 50
-    # Per-IP rate limit (IPs are kept in memory only, for the window).
+    # Per-IP rate limit (IPs are kept in memory only, for the window; IPv6 by /64).
     rate_limit: int = 20
     rate_window_seconds: float = 600.0
-    # Reverse proxies whose X-Forwarded-For uvicorn trusts (comma list, "" for none).
-    forwarded_allow_ips: str = "127.0.0.1"
+    # At most this many addresses tracked at once (a fixed bound on the limiter's memory).
+    rate_max_addresses: int = 10_000
+    # Reverse proxies whose X-Forwarded-For uvicorn trusts (comma list); "" (the default): none.
+    forwarded_allow_ips: str = ""
+    # Slow clients: a request (headers and body) must arrive whole within request_timeout;
+    # an idle kept-alive connection is closed after keep_alive_timeout; at most
+    # max_connections are open at once (the next ones get a 503 and are closed).
+    request_timeout_seconds: float = 15.0
+    keep_alive_timeout_seconds: int = 5
+    max_connections: int = 200
     # E-mail.
     notify_to: tuple[str, ...] = ()
     mail_from: str = ""
@@ -55,6 +71,10 @@ class Settings:
     # Administration (disabled when either is empty).
     admin_user: str = ""
     admin_password: str = field(default="", repr=False)
+
+    @property
+    def production(self) -> bool:
+        return self.environment == PRODUCTION
 
     @property
     def admin_enabled(self) -> bool:
@@ -109,8 +129,16 @@ def _bool(name: str, value: str) -> bool:
     raise SettingsError(f"{name} : « {value} » — écrivez 1 (oui) ou 0 (non)")
 
 
+def _environment(name: str, value: str) -> str:
+    lowered = value.strip().lower()
+    if lowered not in {PRODUCTION, DEVELOPMENT}:
+        raise SettingsError(f"{name} : « {value} » — écrivez {PRODUCTION} ou {DEVELOPMENT}")
+    return lowered
+
+
 # environment variable -> (Settings attribute, converter)
 _ENV = {
+    "FORMBACKEND_ENV": ("environment", _environment),
     "FORMBACKEND_HOST": ("host", lambda n, v: v.strip()),
     "FORMBACKEND_PORT": ("port", _int),
     "FORMBACKEND_DB": ("db_path", lambda n, v: Path(v)),
@@ -123,7 +151,11 @@ _ENV = {
     "FORMBACKEND_MAX_FIELDS": ("max_fields", _int),
     "FORMBACKEND_RATE_LIMIT": ("rate_limit", _int),
     "FORMBACKEND_RATE_WINDOW": ("rate_window_seconds", _float),
-    "FORMBACKEND_FORWARDED_ALLOW_IPS": ("forwarded_allow_ips", lambda n, v: v),
+    "FORMBACKEND_RATE_MAX_ADDRESSES": ("rate_max_addresses", _int),
+    "FORMBACKEND_FORWARDED_ALLOW_IPS": ("forwarded_allow_ips", lambda n, v: v.strip()),
+    "FORMBACKEND_REQUEST_TIMEOUT": ("request_timeout_seconds", _float),
+    "FORMBACKEND_KEEP_ALIVE_TIMEOUT": ("keep_alive_timeout_seconds", _int),
+    "FORMBACKEND_MAX_CONNECTIONS": ("max_connections", _int),
     "FORMBACKEND_NOTIFY_TO": ("notify_to", lambda n, v: _list(v)),
     "FORMBACKEND_MAIL_FROM": ("mail_from", lambda n, v: v.strip()),
     "FORMBACKEND_SMTP_HOST": ("smtp_host", lambda n, v: v.strip()),
@@ -169,9 +201,36 @@ def check(settings: Settings) -> None:
         ("FORMBACKEND_MAX_BODY_BYTES", settings.max_body_bytes),
         ("FORMBACKEND_MAX_FIELDS", settings.max_fields),
         ("FORMBACKEND_RATE_LIMIT", settings.rate_limit),
+        ("FORMBACKEND_RATE_MAX_ADDRESSES", settings.rate_max_addresses),
         ("FORMBACKEND_OUTBOX_MAX_ATTEMPTS", settings.outbox_max_attempts),
+        ("FORMBACKEND_KEEP_ALIVE_TIMEOUT", settings.keep_alive_timeout_seconds),
+        ("FORMBACKEND_MAX_CONNECTIONS", settings.max_connections),
     ):
         if value < 1:
             raise SettingsError(f"{name} doit être un nombre entier positif")
+    if not settings.request_timeout_seconds > 0:
+        raise SettingsError("FORMBACKEND_REQUEST_TIMEOUT doit être un nombre de secondes positif, par exemple 15")
     if settings.smtp_starttls and settings.smtp_ssl:
         raise SettingsError("FORMBACKEND_SMTP_STARTTLS et FORMBACKEND_SMTP_SSL s'excluent : choisissez l'un des deux")
+    _check_admin_credentials(settings.admin_user, settings.admin_password)
+
+
+def _check_admin_credentials(user: str, password: str) -> None:
+    """The administration's user name and password, if given, must be usable and not guessable."""
+    if ":" in user:
+        raise SettingsError(
+            "FORMBACKEND_ADMIN_USER contient « : », que l'authentification HTTP Basic ne permet pas "
+            "dans un identifiant — choisissez un identifiant sans « : »"
+        )
+    if user and not user.strip():
+        raise SettingsError("FORMBACKEND_ADMIN_USER ne contient que des espaces — choisissez un identifiant")
+    if password and not password.strip():
+        raise SettingsError(
+            "FORMBACKEND_ADMIN_PASSWORD ne contient que des espaces — choisissez une phrase de passe "
+            f"d'au moins {ADMIN_PASSWORD_MIN_LENGTH} caractères"
+        )
+    if password and len(password.strip()) < ADMIN_PASSWORD_MIN_LENGTH:
+        raise SettingsError(
+            f"FORMBACKEND_ADMIN_PASSWORD est trop court ({len(password.strip())} caractère(s)) — choisissez une "
+            f"phrase de passe d'au moins {ADMIN_PASSWORD_MIN_LENGTH} caractères, longue et aléatoire"
+        )

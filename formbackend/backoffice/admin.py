@@ -2,8 +2,9 @@
 
 Credentials come from FORMBACKEND_ADMIN_USER and FORMBACKEND_ADMIN_PASSWORD;
 there is no default: without them every page answers 503. Pages: submissions
-by form and by session, CSV export, the registration counts file, and a
-person's data (JSON export, erasure). Forms that change data carry a token
+by form and by session, CSV export, the registration counts file, the mails
+abandoned after their last attempt (a banner, and a button that sends them
+again), and a person's data (JSON export, erasure). Forms that change data carry a token
 derived from the credentials, so another site cannot make an administrator's
 browser post them.
 """
@@ -250,6 +251,22 @@ async def export_csv(request: Request) -> Response:
 
 
 @protected
+async def retry_abandoned_mails(request: Request) -> Response:
+    state = _state(request)
+    requeued = state.store.requeue_abandoned(state.settings.outbox_max_attempts)
+    state.worker.wake()
+    log.info("administration : courriels abandonnés remis en file nombre=%s", requeued)
+    text = (
+        f"{requeued} courriel{'s' if requeued > 1 else ''} abandonné{'s' if requeued > 1 else ''} "
+        f"{'sont remis' if requeued > 1 else 'est remis'} en file d'envoi : le service les envoie dans la minute, "
+        "avec une nouvelle série d'essais si le serveur SMTP ne répond toujours pas."
+        if requeued
+        else "Aucun courriel n'était abandonné."
+    )
+    return _page(request, "admin_done.html", title="Courriels remis en file d'envoi", text=text)
+
+
+@protected
 async def registration_counts(request: Request) -> Response:
     state = _state(request)
     counts = write_counts(state.store, state.settings.counts_path)
@@ -342,6 +359,7 @@ def routes() -> list[Route]:
         Route("/formulaires/{form_name}/export.csv", export_csv, methods=["GET"]),
         Route("/sessions/{session}", session_submissions, methods=["GET"]),
         Route("/inscrits", registration_counts, methods=["POST"]),
+        Route("/courriels/renvoyer", retry_abandoned_mails, methods=["POST"]),
         Route("/personne", person, methods=["GET"]),
         Route("/personne.json", person_json, methods=["GET"]),
         Route("/personne/effacer", erase, methods=["POST"]),

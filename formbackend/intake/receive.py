@@ -15,7 +15,7 @@ import urllib.parse
 from python_multipart.multipart import parse_options_header
 from starlette.datastructures import Headers
 from starlette.formparsers import MultiPartException, MultiPartParser
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from formbackend import pages
@@ -73,12 +73,16 @@ async def read_body(request: Request, limit: int) -> bytes:
     if declared is not None and int(declared) > DRAIN_LIMIT:
         raise too_large  # answered at once; the server closes the connection
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > DRAIN_LIMIT:
-            raise too_large
-        if size <= limit:
-            chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > DRAIN_LIMIT:
+                raise too_large
+            if size <= limit:
+                chunks.append(chunk)
+    except ClientDisconnect:
+        # Gone (or cut by the server's request deadline): nobody reads the answer, but no traceback either.
+        raise Refusal(400, "client_disconnected", "Envoi interrompu", "Votre envoi a été interrompu.") from None
     if size > limit:
         raise too_large
     return b"".join(chunks)
@@ -286,7 +290,17 @@ async def receive(request: Request) -> Response:
     email_field = next((spec.nom for spec in definition.champs if spec.type is FieldKind.EMAIL), None)
     session = result.data.get("session") if definition.field("session") else None
     waiting_list = result.data.get("liste_attente") == "oui"
-    if session and state.open_sessions is not None:
+    if session and state.open_sessions is None:
+        # Development without FORMBACKEND_SESSIONS (production does not start without it).
+        log.info("envoi refusé formulaire=%s statut=422 erreurs=sessions_unknown", form_name)
+        error = FieldError(
+            "session",
+            "sessions_unknown",
+            "Les inscriptions ne sont pas ouvertes sur ce récepteur : la liste des sessions publiées par le site "
+            "(FORMBACKEND_SESSIONS) n'y est pas configurée",
+        )
+        return error_response(request, state, form_name, [error], origin, next_url)
+    if session:
         known = state.open_sessions.get(str(session))
         if known is None:
             log.info("envoi refusé formulaire=%s statut=422 erreurs=session_closed", form_name)

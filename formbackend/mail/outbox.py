@@ -2,7 +2,10 @@
 
 ``send_due`` sends what is due with the standard library's smtplib; a failure
 leaves the row in the outbox with a later retry time (exponential backoff), so
-an SMTP outage never loses anything.
+an SMTP outage never loses anything. After the last attempt a mail is
+abandoned, with a warning in the logs: it stays in the outbox, counted by the
+administration and /sante, until ``send-outbox --retry-abandoned`` (or the
+administration's button) gives it a new series of attempts.
 """
 
 from __future__ import annotations
@@ -118,6 +121,9 @@ def send_due(
             return result
 
 
+RETRY_HINT = "python -m formbackend send-outbox --retry-abandoned, ou le bouton de l'administration"
+
+
 def _failed(store: Store, settings: Settings, row: OutboxRow, exc: BaseException, now: float) -> None:
     error = describe_error(exc)
     store.mark_failed(row.id, now + backoff(settings, row.attempts), error)
@@ -129,6 +135,24 @@ def _failed(store: Store, settings: Settings, row: OutboxRow, exc: BaseException
         row.attempts + 1,
         error,
     )
+    if row.attempts + 1 >= settings.outbox_max_attempts:
+        log.warning(
+            "courriel abandonné après %s tentative(s) id=%s envoi=%s type=%s : il reste dans la file ; "
+            "renvoyez-le une fois le serveur SMTP rétabli (%s)",
+            row.attempts + 1,
+            row.id,
+            row.submission_id,
+            row.kind,
+            RETRY_HINT,
+        )
+
+
+def warn_if_abandoned(store: Store, settings: Settings) -> int:
+    """A warning in the logs when abandoned mails wait in the outbox; their number."""
+    abandoned = store.unsent_mails(settings.outbox_max_attempts)["abandonnes"]
+    if abandoned:
+        log.warning("%s courriel(s) abandonné(s) dans la file : renvoyez-les (%s)", abandoned, RETRY_HINT)
+    return abandoned
 
 
 class OutboxWorker:
@@ -146,6 +170,10 @@ class OutboxWorker:
         if not self.settings.smtp_enabled:
             log.warning("envoi des courriels désactivé : FORMBACKEND_SMTP_HOST ou FORMBACKEND_MAIL_FROM manque")
             return
+        try:
+            await asyncio.to_thread(warn_if_abandoned, self.store, self.settings)
+        except Exception:  # noqa: BLE001 - the worker must survive anything
+            log.exception("erreur du service d'envoi des courriels")
         while True:
             self._wake.clear()
             try:

@@ -6,6 +6,10 @@ it, the receiver refuses a registration to a closed, cancelled or unknown
 session, and decides itself whether it goes to the waiting list: the visitor's
 hidden fields are not trusted for that. The file is read again when it changes
 (the site is rebuilt every night).
+
+Without the file, no registration is accepted: in production the receiver
+refuses to start (``python -m formbackend serve``), in development it refuses
+each registration with a French message.
 """
 
 from __future__ import annotations
@@ -35,6 +39,28 @@ class OpenSessions:
         self.path = Path(path)
         self._stamp: tuple | None = None
         self._sessions: dict[str, OpenSession] = {}
+
+    def problem(self) -> str | None:
+        """Why the file cannot be used now (French, for the start-up message), or None."""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return (
+                f"le fichier des sessions {self.path} n'existe pas — construisez le site (make publish) "
+                "ou indiquez le fichier donnees/inscriptions.json du site construit (FORMBACKEND_SESSIONS)"
+            )
+        except OSError as exc:
+            return f"le fichier des sessions {self.path} ne peut pas être lu ({exc.strerror}) — vérifiez ses droits"
+        except ValueError:
+            return (
+                f"le fichier des sessions {self.path} n'est pas du JSON valide — reconstruisez le site (make publish)"
+            )
+        if not isinstance(data, dict) or not isinstance(data.get("sessions"), dict):
+            return (
+                f"le fichier des sessions {self.path} n'est pas un fichier donnees/inscriptions.json du site — "
+                "indiquez celui du site construit (FORMBACKEND_SESSIONS)"
+            )
+        return None
 
     def _reload_if_changed(self) -> None:
         try:

@@ -15,10 +15,12 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import datetime as dt
+import errno
 import json
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -161,15 +163,58 @@ def insert_submission(conn: sqlite3.Connection, submission: NewSubmission) -> in
     return submission_id
 
 
+class StoreError(Exception):
+    """The database cannot be used: one French line saying what to do."""
+
+
+def _open_problem(path: Path, exc: Exception) -> str:
+    """What an error met while opening the database means for the operator (French)."""
+    restore = "restaurez la dernière sauvegarde (docs/exploitation.md, « Sauvegarde et restauration »)"
+    rights = (
+        "donnez à l'utilisateur du service le droit d'écrire dans ce fichier et dans son dossier "
+        "(SQLite y crée les fichiers -wal et -shm), ou choisissez un autre fichier (FORMBACKEND_DB ou --db)"
+    )
+    if isinstance(exc, OSError):
+        why = {
+            errno.EEXIST: "un fichier qui n'est pas un dossier porte ce nom",
+            errno.ENOTDIR: "un élément du chemin n'est pas un dossier",
+            errno.EROFS: "système de fichiers en lecture seule",
+            errno.ENOSPC: "disque plein",
+        }.get(exc.errno, "droits insuffisants ou chemin impossible")
+        return f"le dossier de la base {path.parent} ne peut pas être créé ({why}) : {rights}"
+    name = getattr(exc, "sqlite_errorname", "")
+    if name == "SQLITE_NOTADB":
+        return (
+            f"le fichier {path} n'est pas une base SQLite (fichier abîmé ou autre fichier) : {restore}, "
+            "ou indiquez la bonne base (FORMBACKEND_DB ou --db)"
+        )
+    if name == "SQLITE_CORRUPT":
+        return f"la base {path} est abîmée : {restore}"
+    if name.startswith("SQLITE_READONLY"):
+        return f"la base {path} est en lecture seule : {rights}"
+    if name.startswith("SQLITE_CANTOPEN") or name.startswith("SQLITE_PERM"):
+        return f"la base {path} ne peut pas être ouverte en écriture : {rights}"
+    if name == "SQLITE_FULL":
+        return f"le disque de la base {path} est plein : libérez de la place"
+    return (
+        f"la base {path} ne peut pas être ouverte ({name or type(exc).__name__}) : "
+        f"vérifiez le fichier et ses droits, ou {restore}"
+    )
+
+
 class Store:
     """Queries over one database file; each call opens and closes its connection."""
 
     def __init__(self, path: Path):
+        """Opens (or creates) the database; StoreError with a French line if it cannot be used."""
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with self._connection() as conn:
-            conn.executescript(SCHEMA)
-            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with self._connection() as conn:
+                conn.executescript(SCHEMA)
+                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(_open_problem(self.path, exc)) from None
 
     def _connection(self):
         return _Closing(connect(self.path))
@@ -304,11 +349,26 @@ class Store:
 
     def outbox_summary(self, max_attempts: int) -> dict[str, int]:
         with self._connection() as conn:
+            sent = conn.execute("SELECT count(*) FROM outbox WHERE sent_at IS NOT NULL").fetchone()[0]
+        return {"envoyes": sent, **self.unsent_mails(max_attempts)}
+
+    def unsent_mails(self, max_attempts: int) -> dict[str, int]:
+        """{"en_attente": mails still to be tried, "abandonnes": mails given up after max_attempts}."""
+        with self._connection() as conn:
             row = conn.execute(
-                "SELECT sum(sent_at IS NOT NULL), sum(sent_at IS NULL AND attempts < ?), sum(sent_at IS NULL AND attempts >= ?) FROM outbox",
-                (max_attempts, max_attempts),
+                "SELECT count(*), sum(attempts >= ?) FROM outbox WHERE sent_at IS NULL", (max_attempts,)
             ).fetchone()
-        return {"envoyes": row[0] or 0, "en_attente": row[1] or 0, "abandonnes": row[2] or 0}
+        abandoned = row[1] or 0
+        return {"en_attente": row[0] - abandoned, "abandonnes": abandoned}
+
+    def requeue_abandoned(self, max_attempts: int, now: float | None = None) -> int:
+        """Give every abandoned mail a new series of attempts, due now; the number of mails."""
+        with self._connection() as conn, Transaction(conn):
+            return conn.execute(
+                "UPDATE outbox SET attempts = 0, next_attempt_at = ?, claimed_until = 0"
+                " WHERE sent_at IS NULL AND attempts >= ?",
+                (time.time() if now is None else now, max_attempts),
+            ).rowcount
 
     def outbox_rows(self) -> list[dict]:
         """Every outbox row's state (for tests and the administration)."""

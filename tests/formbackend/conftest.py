@@ -8,6 +8,7 @@ when no socket is needed, to a uvicorn server on 127.0.0.1 (a thread) or to
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import socket
 import sqlite3
@@ -74,12 +75,30 @@ def forms():
     return load(FORMS_PATH)
 
 
+# The sessions a test build publishes (donnees/inscriptions.json): open ones, and a full one.
+FULL_SESSION = "2027-05-session-complete"
+PUBLISHED_SESSIONS = {
+    "2027-03-mutualiser-services": {"titre": "Mutualiser un service entre communes voisines", "etat": "ouverte"},
+    "2027-09-autre": {"titre": "Une autre session", "etat": "ouverte"},
+    "autre-session": {"titre": "Encore une session", "etat": "ouverte"},
+    FULL_SESSION: {"titre": "Une session complète", "etat": "liste_attente"},
+}
+
+
+def write_sessions(path: Path, sessions: dict = PUBLISHED_SESSIONS) -> Path:
+    """A donnees/inscriptions.json as the build writes it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"sessions": sessions}, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
 def make_settings(tmp_path: Path, **changes) -> Settings:
     base = Settings(
         db_path=tmp_path / "var" / "formulaires.sqlite3",
         forms_path=FORMS_PATH,
         allowed_origins=(SITE, LOCAL_SITE),
         counts_path=tmp_path / "var" / "inscrits.json",
+        sessions_path=write_sessions(tmp_path / "site" / "donnees" / "inscriptions.json"),
         rate_limit=1_000_000,
         notify_to=("conseilrh@cdg44.fr",),
         mail_from="formulaires@cdg44.fr",
@@ -200,6 +219,8 @@ class ServerProcess:
             {
                 "FORMBACKEND_ALLOWED_ORIGINS": SITE,
                 "FORMBACKEND_RATE_LIMIT": "1000000",
+                # As in production: the sessions a build published.
+                "FORMBACKEND_SESSIONS": str(write_sessions(log_path.parent / "site" / "donnees" / "inscriptions.json")),
                 "PYTHONUNBUFFERED": "1",
             }
         )

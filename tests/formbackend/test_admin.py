@@ -12,7 +12,7 @@ import pytest
 
 from formbackend.backoffice.admin import csrf_token
 
-from .conftest import SITE, VALID, asgi_client, headers, make_settings, post_form, rows
+from .conftest import FULL_SESSION, SITE, VALID, asgi_client, headers, make_settings, post_form, rows
 from .html_check import check_page
 
 pytestmark = pytest.mark.anyio
@@ -33,6 +33,7 @@ PAGES = [
     ("GET", "/admin/formulaires/inscription/export.csv", None),
     ("GET", f"/admin/sessions/{SESSION}", None),
     ("POST", "/admin/inscrits", "jeton"),
+    ("POST", "/admin/courriels/renvoyer", "jeton"),
     ("GET", "/admin/personne?email=lea.bernard@exemple.fr", None),
     ("GET", "/admin/personne.json?email=lea.bernard@exemple.fr", None),
     ("POST", "/admin/personne/effacer", "jeton"),
@@ -113,13 +114,14 @@ async def test_wrong_passwords_are_slowed_down(admin_app):
 async def test_index_lists_forms_sessions_and_mail(admin_app):
     async with asgi_client(admin_app) as client:
         await fill(client, 2)
-        await post_form(client, "/f/inscription", {**VALID["inscription"], "liste_attente": "oui"}, headers())
+        await post_form(client, "/f/inscription", {**VALID["inscription"], "session": FULL_SESSION}, headers())
         response = await client.get("/admin/", headers=GOOD)
     assert response.status_code == 200
     page = check_page(response.text)
     text = " ".join("".join(page.text).split())
     assert "S'inscrire à une session (inscription) 3" in text
-    assert f"{SESSION}</a></th><td>2</td><td>1</td>" in response.text  # 2 registered, 1 on the waiting list
+    assert f"{SESSION}</a></th><td>2</td><td>0</td>" in response.text  # 2 registered
+    assert f"{FULL_SESSION}</a></th><td>0</td><td>1</td>" in response.text  # 1 on the waiting list
     assert "0 envoyé(s), 14 en attente d’envoi" in text  # 7 submissions, 2 mails each
     assert "/admin/formulaires/devis/export.csv" in page.links
     assert '<link rel="stylesheet" href="/static/formbackend.css">' in response.text
@@ -220,7 +222,7 @@ async def test_csv_cell_starting_with_carriage_return_is_neutralised():
 async def test_counts_need_the_page_token_then_write_the_file(admin_app, admin_settings):
     async with asgi_client(admin_app) as client:
         await fill(client, 3)
-        await post_form(client, "/f/inscription", {**VALID["inscription"], "liste_attente": "oui"}, headers())
+        await post_form(client, "/f/inscription", {**VALID["inscription"], "session": FULL_SESSION}, headers())
         await post_form(client, "/f/inscription", {**VALID["inscription"], "session": "2027-09-autre"}, headers())
         forged = await client.post("/admin/inscrits", data={"jeton": "faux"}, headers=GOOD)
         assert forged.status_code == 403 and not admin_settings.counts_path.exists()
@@ -229,7 +231,11 @@ async def test_counts_need_the_page_token_then_write_the_file(admin_app, admin_s
         response = await client.post("/admin/inscrits", data={"jeton": token}, headers=GOOD)
     assert response.status_code == 200
     check_page(response.text)
-    assert json.loads(admin_settings.counts_path.read_text(encoding="utf-8")) == {SESSION: 3, "2027-09-autre": 1}
+    assert json.loads(admin_settings.counts_path.read_text(encoding="utf-8")) == {
+        SESSION: 3,
+        "2027-09-autre": 1,
+        FULL_SESSION: 0,
+    }
 
 
 async def test_person_export_and_erase(admin_app, admin_settings):

@@ -91,7 +91,7 @@ def test_settings_from_the_environment():
     assert defaults.max_body_bytes == 65536 and defaults.max_fields == 50
     secret = from_env(
         {
-            "FORMBACKEND_ADMIN_PASSWORD": "tres-secret",
+            "FORMBACKEND_ADMIN_PASSWORD": "tres-secret-et-long",
             "FORMBACKEND_ADMIN_USER": "u",
             "FORMBACKEND_SMTP_PASSWORD": "smtp-secret",
         }
@@ -114,7 +114,8 @@ def test_bad_settings_are_explained_in_french(env, words):
         from_env(env)
 
 
-def test_serve_refuses_a_broken_forms_file(tmp_path, capsys):
+def test_serve_refuses_a_broken_forms_file(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("FORMBACKEND_ENV", "developpement")
     broken = tmp_path / "forms.yaml"
     broken.write_text("formulaires: 3\n", encoding="utf-8")
     assert main(["serve", "--db", str(tmp_path / "db.sqlite3"), "--forms", str(broken)]) == 2

@@ -104,3 +104,56 @@ async def test_browser_gets_a_french_page_with_retry_after(make_app, tmp_path):
     assert response.status_code == 429
     assert response.headers["retry-after"] in {"599", "600"}
     assert "Trop d&#39;envois" in response.text or "Trop d'envois" in response.text
+
+
+def test_memory_is_bounded_whatever_the_number_of_addresses():
+    clock = Clock()
+    limiter = RateLimiter(20, 600, clock, max_keys=1000)
+    largest = 0
+    for number in range(60_000):  # as many distinct addresses as in the attack, within one window
+        limiter.hit(f"10.{number >> 16}.{(number >> 8) & 255}.{number & 255}")
+        largest = max(largest, len(limiter))
+        clock.now += 0.001
+    assert largest == 1000
+
+
+def test_ipv6_is_counted_by_its_64_network():
+    limiter = RateLimiter(3, 600, Clock())
+    same_network = ["2001:db8:1:2::1", "2001:db8:1:2::2", "2001:db8:1:2:ffff:ffff:ffff:ffff"]
+    assert [limiter.hit(address) for address in same_network] == [0, 0, 0]
+    assert limiter.hit("2001:db8:1:2:abcd::9") > 0  # a fourth address of the same /64
+    assert limiter.wait("2001:db8:1:2::42") > 0
+    assert limiter.hit("2001:db8:1:3::1") == 0  # the next /64 has its own budget
+    assert len(limiter) == 2
+    # An IPv4 client seen through an IPv6 socket is the IPv4 address.
+    assert [limiter.hit("::ffff:192.0.2.1") for _ in range(3)] == [0, 0, 0]
+    assert limiter.hit("192.0.2.1") > 0
+
+
+def test_eviction_keeps_limiting_the_hot_address():
+    clock = Clock()
+    limiter = RateLimiter(3, 600, clock, max_keys=100)
+    for _ in range(3):
+        limiter.hit("203.0.113.66")
+    assert limiter.hit("203.0.113.66") > 0
+    # A flood of new addresses, ten times the table's size, each once.
+    for number in range(1000):
+        clock.now += 0.01
+        limiter.hit(f"2001:db8:{number:x}::1")
+        assert len(limiter) <= 100
+    assert limiter.hit("203.0.113.66") > 0 and limiter.wait("203.0.113.66") > 0
+    # Its window passes: it is allowed again.
+    clock.now += 600
+    assert limiter.hit("203.0.113.66") == 0
+
+
+@pytest.mark.anyio
+async def test_the_receiver_bounds_its_table_by_the_setting(make_app, tmp_path):
+    settings = make_settings(tmp_path, rate_limit=2, rate_max_addresses=5)
+    app = make_app(settings)
+    limiter = app.state.receiver.limiter
+    assert limiter.max_keys == 5
+    for number in range(8):
+        async with asgi_client(app, client_ip=f"2001:db8:{number:x}::7") as client:
+            assert (await post_form(client, "/f/contact", VALID["contact"], headers())).status_code == 200
+        assert len(limiter) <= 5

@@ -8,7 +8,7 @@ import pytest
 
 from formbackend.intake.validation import EMAIL_INVALID
 
-from .conftest import FORM_PAGE, NEXT, SITE, VALID, asgi_client, headers, post_form, rows
+from .conftest import FORM_PAGE, FULL_SESSION, NEXT, SITE, VALID, asgi_client, headers, post_form, rows
 from .html_check import check_page
 
 pytestmark = pytest.mark.anyio
@@ -212,15 +212,13 @@ async def test_json_success_answer_carries_cors_headers_for_the_origin_only(app)
 async def test_waiting_list_registration_is_flagged(app, settings):
     async with asgi_client(app) as client:
         response = await post_form(
-            client, "/f/inscription", {**VALID["inscription"], "liste_attente": "oui"}, headers=headers()
+            client, "/f/inscription", {**VALID["inscription"], "session": FULL_SESSION}, headers=headers()
         )
     assert response.status_code == 200
-    assert rows(settings.db_path, "SELECT session, waiting_list FROM submissions") == [
-        ("2027-03-mutualiser-services", 1)
-    ]
+    assert rows(settings.db_path, "SELECT session, waiting_list FROM submissions") == [(FULL_SESSION, 1)]
     subjects = [row[0] for row in rows(settings.db_path, "SELECT subject FROM outbox ORDER BY id")]
     assert subjects == [
-        "Nouvelle inscription — 2027-03-mutualiser-services (liste d'attente)",
+        f"Nouvelle inscription — {FULL_SESSION} (liste d'attente)",
         "Accusé de réception : Demander une place en liste d'attente",
     ]
 
@@ -231,7 +229,7 @@ async def test_stylesheet_and_health(app):
         health = await client.get("/sante")
         missing = await client.get("/nulle-part")
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
-    assert health.json() == {"ok": True}
+    assert health.json() == {"ok": True, "courriels": {"en_attente": 0, "abandonnes": 0}}
     assert missing.status_code == 404
     check_page(missing.text)
 
