@@ -323,6 +323,10 @@ def make_projects(n: int, workdir: Path, seed: int, kinds: set[str]) -> dict[str
                 shutil.copytree(source, target, ignore=IGNORED)
             else:
                 shutil.copy2(source, target)
+        # The editing interface (admin/, bundled by esbuild from npm's packages) is not part of
+        # the measured build, as in the figures; a copy has no packages to bundle anyway.
+        with (site / "pelicanconf.py").open("a", encoding="utf-8") as conf:
+            conf.write('\nCMS = {**CMS, "ENABLED": False}\n')
         folder = site / "content" / "ateliers"
         folder.mkdir(parents=True)
         for name, text, _ in generated:

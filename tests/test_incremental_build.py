@@ -31,7 +31,14 @@ def make_project(folder: Path) -> Path:
     for name in ("content", "theme", "plugins"):
         shutil.copytree(ROOT / name, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy2(ROOT / "pelicanconf.py", folder / "pelicanconf.py")
+    disable_cms(folder)
     return folder
+
+
+def disable_cms(project: Path) -> None:
+    """No editing interface (admin/) in a copied project: it has neither npm's packages nor their lock file."""
+    conf = project / "pelicanconf.py"
+    conf.write_text(conf.read_text(encoding="utf-8") + '\nCMS = {**CMS, "ENABLED": False}\n', encoding="utf-8")
 
 
 def rebuilds(project: Path, steps: list[dict], tmp: Path, cache: Path) -> list[Path]:
@@ -165,7 +172,7 @@ def test_worker_processes_give_the_same_output(tmp_path, workers):
     bench_build = sys.modules["bench_build"] = importlib.util.module_from_spec(spec)  # dataclasses look it up
     spec.loader.exec_module(bench_build)
     projects = bench_build.make_projects(120, tmp_path, 44, {"catalogue"})
-    project = projects["catalogue"]
+    project = projects["catalogue"]  # the benchmark's projects have no editing interface already
     conf = project / "pelicanconf.py"
     conf.write_text(conf.read_text(encoding="utf-8") + f'\nOFFER["WORKERS"] = {workers}\n', encoding="utf-8")
     single = tmp_path / "single"
