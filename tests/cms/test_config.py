@@ -9,7 +9,7 @@ import yaml
 from pydantic import BaseModel
 
 from offer.cms import ATELIER_SCHEMA_LINE, Backend, CmsConfigError, cms_config, config_fields, field_for
-from offer.model import AUDIENCES, MAX_GROUP_SIZE, RateTable, Workshop
+from offer.model import AUDIENCES, MAX_GROUP_SIZE, TEXT_LIMITS, RateTable, Workshop
 from offer.tools import cms_config as tool
 from offer.tools.scaffold import SCHEMA_LINE
 from offer.tools.schemas import build_schemas
@@ -86,7 +86,8 @@ def test_widgets_bounds_and_rules_come_from_the_model():
     assert f["seances.debut"]["format"] == "HH:mm" and not f["seances.debut"]["required"]
     assert f["seances.duree"]["widget"] == "select"
     assert f["description"]["widget"] == "markdown"
-    assert f["titre"]["pattern"][0] == r"^[\s\S]{0,160}$" and "160 caractères" in f["titre"]["pattern"][1]
+    limit = TEXT_LIMITS["titre"]  # the model's limit flows into the form
+    assert f["titre"]["pattern"][0] == rf"^[\s\S]{{0,{limit}}}$" and f"{limit} caractères" in f["titre"]["pattern"][1]
     assert f["slug"]["pattern"][0].startswith(r"^(?=[\s\S]{0,80}$)")
     assert f["contact.email"]["pattern"][1].startswith("Une adresse électronique")
     required = {name for name, field in f.items() if field["required"] and "." not in name}
