@@ -433,16 +433,22 @@ def warm_rebuild(project: Path, python: str, epoch: int, edits: int, timeout: fl
         stderr=subprocess.STDOUT,
     )
     times = []
+
+    def builds() -> int:
+        return _read(project / "devserver.log").count(b"Done:")
+
     try:
-        _wait(lambda: page.exists() and b"Done:" in _read(project / "devserver.log"), timeout, server)
-        time.sleep(0.5)  # let the watcher settle
+        _wait(lambda: page.exists() and builds() >= 1, timeout, server)
         for number in range(1, edits + 1):
+            # pelican -r watches the files again only once a build is over: an edit saved
+            # during a build would be missed. Wait for the build's end, and a little more.
+            time.sleep(0.5)
             marker = f"Édition {number} –"
             entry.write_text(original.replace('titre: "', f'titre: "{marker} ', 1), encoding="utf-8")
             start = time.perf_counter()
             _wait(lambda marker=marker: marker in page.read_text(encoding="utf-8", errors="replace"), timeout, server)
             times.append(time.perf_counter() - start)
-            time.sleep(0.3)  # the rest of the rebuild finishes before the next edit
+            _wait(lambda number=number: builds() >= number + 1, timeout, server)
     finally:
         server.terminate()
         try:
