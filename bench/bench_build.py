@@ -446,7 +446,8 @@ def warm_rebuild(project: Path, python: str, epoch: int, edits: int, timeout: fl
             marker = f"Édition {number} –"
             entry.write_text(original.replace('titre: "', f'titre: "{marker} ', 1), encoding="utf-8")
             start = time.perf_counter()
-            _wait(lambda marker=marker: marker in page.read_text(encoding="utf-8", errors="replace"), timeout, server)
+            # (A build that deletes its output first leaves no page for a moment.)
+            _wait(lambda marker=marker: marker.encode("utf-8") in _read(page), timeout, server)
             times.append(time.perf_counter() - start)
             _wait(lambda number=number: builds() >= number + 1, timeout, server)
     finally:
