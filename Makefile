@@ -62,11 +62,14 @@ node_modules/.installed: package.json package-lock.json
 
 npm-deps: node_modules/.installed
 
-# Debian's Chromium (browser tests), a Java runtime (Nu HTML checker) and npm tools.
+# Debian's Chromium (browser tests), a Java runtime (Nu HTML checker), Pango and
+# the DejaVu fonts (the receiver's PDFs, made by WeasyPrint) and npm tools.
 # Only what is missing is installed, so a machine's own Node.js or Java is kept.
 test-deps: bootstrap
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium fonts-dejavu-core"; \
+	/sbin/ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
 	command -v java >/dev/null || missing="$$missing default-jre-headless"; \
 	command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
@@ -100,6 +103,7 @@ regenerate: bootstrap
 # The build (html, a prerequisite) inherits these, so the forms post to this receiver.
 serve: export PUBLIC_SITE_URL = http://127.0.0.1:$(PORT)
 serve: export FORM_ENDPOINT = http://127.0.0.1:$(FORM_PORT)
+serve: export LIVE_AVAILABILITY = 1
 serve: html
 	@mkdir -p "$(dir $(FORM_DB))"
 	@echo "Site : http://127.0.0.1:$(PORT)/  –  formulaires reçus : $(FORM_DB)  –  Ctrl+C pour arrêter"

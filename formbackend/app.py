@@ -21,10 +21,13 @@ from starlette.routing import Mount, Route
 
 from formbackend import pages
 from formbackend.backoffice import admin
+from formbackend.backoffice import sessions as session_pages
 from formbackend.forms import load
 from formbackend.intake.ratelimit import RateLimiter
 from formbackend.intake.receive import receive
 from formbackend.mail.outbox import OutboxWorker
+from formbackend.registrations import live_availability, selfservice
+from formbackend.registrations.lifecycle import Lifecycle, lifecycle_ticks
 from formbackend.registrations.open_sessions import OpenSessions
 from formbackend.responses import status_page, wants_json
 from formbackend.settings import Settings
@@ -121,27 +124,32 @@ def create_app(settings: Settings, forms: FormsFile | None = None) -> Starlette:
         limiter=RateLimiter(settings.rate_limit, settings.rate_window_seconds, max_keys=settings.rate_max_addresses),
         worker=OutboxWorker(store, settings),
         admin_failures=admin.failed_logins_limiter(),
-        open_sessions=OpenSessions(settings.sessions_path) if settings.sessions_path else None,
+        open_sessions=OpenSessions(settings.sessions_path, recheck_seconds=1.0) if settings.sessions_path else None,
+        lifecycle=Lifecycle.create(store, settings),
     )
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
         state.writer.start()
         task = asyncio.create_task(state.worker.run(), name="formbackend-outbox")
+        ticker = asyncio.create_task(lifecycle_ticks(state), name="formbackend-registrations")
         try:
             yield
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            for background in (task, ticker):
+                background.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await background
             await asyncio.to_thread(state.writer.close)
 
     routes = [
         Route("/", home, methods=["GET"]),
         Route("/sante", health, methods=["GET"]),
+        Route("/disponibilites.json", live_availability.availability, methods=["GET"]),
         Route("/f/{form_name}", receive, methods=["POST", "OPTIONS"]),
         Route("/static/formbackend.css", stylesheet, methods=["GET"]),
-        Mount("/admin", routes=admin.routes()),
+        Mount("/admin", routes=admin.routes() + session_pages.routes()),
+        *selfservice.routes(),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={HTTPException: http_error})
     app.state.receiver = state

@@ -71,6 +71,22 @@ class Settings:
     # Administration (disabled when either is empty).
     admin_user: str = ""
     admin_password: str = field(default="", repr=False)
+    # Registrations' life (see docs/exploitation.md, « Le suivi des inscriptions »).
+    public_url: str = ""  # the receiver's address in mails' links; "" = http://host:port
+    secret_key: str = field(default="", repr=False)  # signs self-service links; "" = a key kept in the database
+    approval_types: tuple[str, ...] = ("atelier", "codev")  # session types whose registrations the CDG validates
+    offer_delay_hours: float = 48.0
+    convocation_days: int = 7
+    link_max_age_days: int = 400
+    mail_templates_path: Path | None = None  # a folder whose files replace formbackend/mail/modeles/
+    availability_cache_seconds: float = 5.0
+    # Quotes (devis): the rates, the CDG's identifiers and the mentions (see docs/exploitation.md).
+    rates_path: Path = Path("content/tarifs.yaml")
+    quote_siret: str = ""
+    quote_deliberation: str = ""  # reference of the board's decision fixing the rates
+    quote_vat_rate: float = 0.0  # 0 = no VAT
+    quote_vat_mention: str = "TVA non applicable, article 256 B du code général des impôts."
+    quote_validity_days: int = 90
 
     @property
     def production(self) -> bool:
@@ -136,6 +152,16 @@ def _environment(name: str, value: str) -> str:
     return lowered
 
 
+def _types(name: str, value: str) -> tuple[str, ...]:
+    if value.strip().lower() in {"aucun", "aucune", "non", "0"}:
+        return ()
+    types = _list(value)
+    unknown = [t for t in types if t not in {"atelier", "codev"}]
+    if unknown:
+        raise SettingsError(f"{name} : « {unknown[0]} » inconnu — écrivez atelier, codev, atelier,codev ou aucun")
+    return types
+
+
 # environment variable -> (Settings attribute, converter)
 _ENV = {
     "FORMBACKEND_ENV": ("environment", _environment),
@@ -171,6 +197,20 @@ _ENV = {
     "FORMBACKEND_OUTBOX_MAX_ATTEMPTS": ("outbox_max_attempts", _int),
     "FORMBACKEND_ADMIN_USER": ("admin_user", lambda n, v: v),
     "FORMBACKEND_ADMIN_PASSWORD": ("admin_password", lambda n, v: v),
+    "FORMBACKEND_PUBLIC_URL": ("public_url", lambda n, v: v.strip().rstrip("/")),
+    "FORMBACKEND_SECRET_KEY": ("secret_key", lambda n, v: v),
+    "FORMBACKEND_VALIDATION": ("approval_types", lambda n, v: _types(n, v)),
+    "FORMBACKEND_OFFER_DELAY_HOURS": ("offer_delay_hours", _float),
+    "FORMBACKEND_CONVOCATION_DAYS": ("convocation_days", _int),
+    "FORMBACKEND_LINK_MAX_AGE_DAYS": ("link_max_age_days", _int),
+    "FORMBACKEND_MAIL_TEMPLATES": ("mail_templates_path", lambda n, v: Path(v)),
+    "FORMBACKEND_AVAILABILITY_CACHE": ("availability_cache_seconds", _float),
+    "FORMBACKEND_TARIFS": ("rates_path", lambda n, v: Path(v)),
+    "FORMBACKEND_DEVIS_SIRET": ("quote_siret", lambda n, v: v.strip()),
+    "FORMBACKEND_DEVIS_DELIBERATION": ("quote_deliberation", lambda n, v: v.strip()),
+    "FORMBACKEND_DEVIS_TVA": ("quote_vat_rate", _float),
+    "FORMBACKEND_DEVIS_MENTION_TVA": ("quote_vat_mention", lambda n, v: v.strip()),
+    "FORMBACKEND_DEVIS_VALIDITE_JOURS": ("quote_validity_days", _int),
 }
 
 ENVIRONMENT_VARIABLES = tuple(_ENV)
@@ -182,7 +222,7 @@ def from_env(environ: Mapping[str, str] | None = None, **overrides) -> Settings:
     values = {}
     for name, (attribute, convert) in _ENV.items():
         raw = environ.get(name)
-        if raw is not None and (raw.strip() or attribute in {"admin_user", "admin_password"}):
+        if raw is not None and (raw.strip() or attribute in {"admin_user", "admin_password", "approval_types"}):
             values[attribute] = convert(name, raw)
     values.update({key: value for key, value in overrides.items() if value is not None})
     settings = Settings(**values)
@@ -210,6 +250,11 @@ def check(settings: Settings) -> None:
             raise SettingsError(f"{name} doit être un nombre entier positif")
     if not settings.request_timeout_seconds > 0:
         raise SettingsError("FORMBACKEND_REQUEST_TIMEOUT doit être un nombre de secondes positif, par exemple 15")
+    if settings.offer_delay_hours <= 0 or settings.link_max_age_days < 1 or settings.convocation_days < 0:
+        raise SettingsError(
+            "FORMBACKEND_OFFER_DELAY_HOURS et FORMBACKEND_LINK_MAX_AGE_DAYS doivent être positifs,"
+            " FORMBACKEND_CONVOCATION_DAYS positif ou nul"
+        )
     if settings.smtp_starttls and settings.smtp_ssl:
         raise SettingsError("FORMBACKEND_SMTP_STARTTLS et FORMBACKEND_SMTP_SSL s'excluent : choisissez l'un des deux")
     _check_admin_credentials(settings.admin_user, settings.admin_password)

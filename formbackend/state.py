@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from formbackend.intake.ratelimit import RateLimiter
 from formbackend.mail.outbox import OutboxWorker
+from formbackend.registrations.lifecycle import Lifecycle
 from formbackend.registrations.open_sessions import OpenSessions
 from formbackend.settings import Settings
 from formbackend.store import Store, Writer
@@ -22,3 +23,4 @@ class State:
     worker: OutboxWorker
     admin_failures: RateLimiter
     open_sessions: OpenSessions | None = None
+    lifecycle: Lifecycle | None = None

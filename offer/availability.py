@@ -59,6 +59,16 @@ def _places_label(n: int) -> str:
     return "Plus qu'une place" if n == 1 else f"Plus que {n} places"
 
 
+def open_session_badge(left: int, threshold: int = DEFAULT_LAST_PLACES_THRESHOLD) -> Availability:
+    """The badge of a session open to registrations, from its places left now
+    (the form receiver's live counts use the same words as the build)."""
+    if left <= 0:
+        return Availability(State.FULL, 0, "Complet")
+    if left <= threshold:
+        return Availability(State.LAST_PLACES, left, _places_label(left))
+    return Availability(State.AVAILABLE, left, "Places disponibles")
+
+
 def availability(workshop: Workshop, today: dt.date, threshold: int = DEFAULT_LAST_PLACES_THRESHOLD) -> Availability:
     left = workshop.places_left
     upcoming = workshop.last_date >= today

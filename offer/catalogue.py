@@ -18,6 +18,9 @@ class CatalogueItem:
     entry: Entry
     availability: Availability
     quote: Quote
+    # The editor's own ``inscrits`` (registrations taken outside the site), before
+    # the receiver's counts were added: the receiver gives the places left after them.
+    offline_registrations: int = 0
 
     @property
     def slug(self) -> str:
@@ -73,6 +76,7 @@ def build_catalogue(
     """Items sorted by first session date, then title (a stable order)."""
     items = []
     for entry in entries:
+        offline = entry.workshop.inscrits
         entry = with_online_registrations(entry, counts or {})
         workshop = entry.workshop
         items.append(
@@ -80,6 +84,7 @@ def build_catalogue(
                 entry=entry,
                 availability=availability(workshop, today, last_places_threshold),
                 quote=quote(workshop.seances, workshop.capacite, rates.tarifs),
+                offline_registrations=offline,
             )
         )
     return sorted(items, key=lambda item: (item.workshop.first_date, item.workshop.titre, item.slug))

@@ -116,17 +116,44 @@ def to_csv(rows: list[dict]) -> str:
     return buffer.getvalue()
 
 
+def _registration_details(item) -> dict:
+    """What the receiver needs to run a session: places, type, venue and meetings."""
+    workshop = item.workshop
+    return {
+        "type": workshop.type.value,
+        "capacite": workshop.capacite,
+        # Places the receiver may give: the capacity less the registrations the
+        # editor counted outside the site (its own counts come on top).
+        "places": max(workshop.capacite - item.offline_registrations, 0),
+        "lieu": {
+            "nom": workshop.lieu.nom,
+            "adresse": workshop.lieu.adresse,
+            "accessibilite": workshop.lieu.accessibilite or "",
+        },
+        "seances": [
+            {
+                "date": session.date.isoformat(),
+                "debut": session.start_time.strftime("%H:%M"),
+                "fin": session.end_time.strftime("%H:%M"),
+                "journee": session.is_full_day,
+            }
+            for session in workshop.seances
+        ],
+    }
+
+
 def open_registrations(items) -> str:
     """The sessions that accept a registration or a waiting-list request, for the
-    form receiver (FORMBACKEND_SESSIONS): slug -> title and state."""
+    form receiver (FORMBACKEND_SESSIONS): slug -> title, state, places, venue, meetings."""
     sessions = {}
     for item in items:
         availability = item.availability
         if availability.accepts_registrations or availability.accepts_waiting_list:
             state = "ouverte" if availability.accepts_registrations else "liste_attente"
-            sessions[item.slug] = {"titre": item.workshop.titre, "etat": state}
+            sessions[item.slug] = {"titre": item.workshop.titre, "etat": state, **_registration_details(item)}
     data = {
-        "description": "Sessions ouvertes aux inscriptions (ouverte) ou à la liste d'attente (liste_attente) à la date de construction du site.",
+        "description": "Sessions ouvertes aux inscriptions (ouverte) ou à la liste d'attente (liste_attente) à la date de construction du site,"
+        " avec les places que le récepteur de formulaires peut attribuer.",
         "sessions": sessions,
     }
     return dumps_indented(data) + "\n"

@@ -94,12 +94,13 @@ def test_registration_form_follows_availability(built_site, items):
     for item in items:
         forms = parse(entry_page(built_site, item.slug)).forms
         html = entry_page(built_site, item.slug).read_text(encoding="utf-8")
+        # One person, or several agents of one authority (group registration).
         if item.availability.accepts_registrations:
-            assert [f["id"] for f in forms] == ["inscription"], item.slug
-            assert 'name="liste_attente" value="non"' in html
+            assert [f["id"] for f in forms] == ["inscription", "inscription_groupe"], item.slug
+            assert 'name="liste_attente" value="non"' in html and 'value="oui"' not in html
         elif item.availability.accepts_waiting_list:
-            assert [f["id"] for f in forms] == ["inscription"], item.slug
-            assert 'name="liste_attente" value="oui"' in html
+            assert [f["id"] for f in forms] == ["inscription", "inscription_groupe"], item.slug
+            assert 'name="liste_attente" value="oui"' in html and 'name="liste_attente" value="non"' not in html
             assert "liste d&#39;attente" in html or "liste d'attente" in html
         else:
             assert forms == [], item.slug

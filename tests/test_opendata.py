@@ -160,3 +160,26 @@ def test_json_loads():
     assert "Élus" in to_json(session_rows(items_of(("x", workshop(public=["Élus"]))), url_for))  # ensure_ascii=False
     assert text == to_json(session_rows(mixed_items(), url_for))
     assert '  "licence"' in text  # indent 2
+
+
+def test_the_receiver_gets_the_places_it_may_give_and_the_meetings():
+    from offer.catalogue import build_catalogue
+    from offer.opendata import open_registrations
+    from offer.validation import Entry
+    from tests.factories import RATES_2020, TODAY
+
+    entry = Entry(
+        workshop=make_workshop(
+            capacite=12, inscrits=4, seances=[{"date": dt.date(2027, 1, 14), "duree": "demi-journee"}]
+        ),
+        source="content/ateliers/a.yaml",
+        slug="a",
+    )
+    # 5 registrations came through the site: the badge counts them, the receiver
+    # counts them itself, so it is told the places left after the editor's 4 only.
+    [item] = build_catalogue([entry], RATES_2020, today=TODAY, counts={"a": 5})
+    published = json.loads(open_registrations([item]))["sessions"]["a"]
+    assert item.workshop.inscrits == 9
+    assert published["places"] == 8 and published["capacite"] == 12 and published["type"] == "atelier"
+    assert published["seances"] == [{"date": "2027-01-14", "debut": "09:00", "fin": "12:30", "journee": False}]
+    assert published["lieu"]["nom"] == "Mairie de Savenay"

@@ -22,7 +22,10 @@ from formbackend import pages
 from formbackend.intake import origins
 from formbackend.intake.ratelimit import retry_after_header
 from formbackend.intake.validation import HONEYPOT, NEXT, FieldError, email_key, validate
-from formbackend.mail.compose import compose
+from formbackend.mail.compose import ACKNOWLEDGEMENT, compose
+from formbackend.registrations import group
+from formbackend.registrations.capacity import Person
+from formbackend.registrations.records import AlreadyRegistered
 from formbackend.responses import cors_headers, status_page, wants_json
 from formbackend.settings import Settings
 from formbackend.state import State
@@ -188,10 +191,15 @@ def error_response(
     return HTMLResponse(html, status_code=422, headers=headers)
 
 
-def success_response(request: Request, state: State, origin: str, next_url: str) -> Response:
+def success_response(
+    request: Request, state: State, origin: str, next_url: str, registration_state: str | None = None
+) -> Response:
     headers = cors_headers(origin, state.settings)
     if wants_json(request):
-        return JSONResponse({"ok": True, "next": next_url}, headers=headers)
+        body = {"ok": True, "next": next_url}
+        if registration_state:
+            body["etat"] = registration_state
+        return JSONResponse(body, headers=headers)
     return RedirectResponse(next_url, status_code=303, headers=headers)
 
 
@@ -315,17 +323,52 @@ async def receive(request: Request) -> Response:
         if "liste_attente" in result.data:
             result.data["liste_attente"] = "oui" if waiting_list else "non"
     moment = utcnow()
+    key = email_key(result.data[email_field]) if email_field and email_field in result.data else None
+    mails = compose(settings, state.forms, form_name, result.data, result.contract, moment, session, waiting_list)
+    enrolment = None
+    if session and key and state.lifecycle is not None:
+        # The registration's state is decided when it is written (capacity); each
+        # person's own mail carries the personal link.
+        published = known  # the published session, looked up above
+        if group.is_group_form(definition):
+            people, errors = group.people(definition, result.data)
+            if errors:
+                log.info("envoi refusé formulaire=%s statut=422 erreurs=group", form_name)
+                return error_response(request, state, form_name, errors, origin, next_url)
+        else:
+            people = [Person(key, result.data)]
+            # The registration's mail replaces the plain acknowledgement (a group's manager keeps it).
+            mails = tuple(mail for mail in mails if mail.kind != ACKNOWLEDGEMENT)
+        enrolment = state.lifecycle.enrolment(str(session), people, published, waiting_list)
     submission = NewSubmission(
         form=form_name,
         data=result.data,
-        email_key=email_key(result.data[email_field]) if email_field and email_field in result.data else None,
+        email_key=key,
         session=str(session) if session else None,
         waiting_list=waiting_list,
-        mails=compose(settings, state.forms, form_name, result.data, result.contract, moment, session, waiting_list),
+        mails=mails,
         created_at=moment,
+        enrolment=enrolment,
     )
     try:
         submission_id = await state.writer.add(submission)
+    except AlreadyRegistered as taken:
+        log.info("envoi refusé formulaire=%s statut=422 erreurs=already_registered", form_name)
+        if group.is_group_form(definition):
+            error = FieldError(
+                group.field_of(definition, result.data, taken.email) or email_field,
+                "already_registered",
+                f"{taken.email} est déjà inscrit ou inscrite à cette session : aucune inscription de ce groupe"
+                " n'a été enregistrée. Retirez cet agent puis envoyez de nouveau",
+            )
+        else:
+            error = FieldError(
+                email_field,
+                "already_registered",
+                "Vous êtes déjà inscrit ou inscrite à cette session avec cette adresse électronique : rien n'a été"
+                " modifié. Pour annuler, utilisez le lien du courriel que vous avez reçu à votre inscription",
+            )
+        return error_response(request, state, form_name, [error], origin, next_url)
     except Exception:  # noqa: BLE001 - answered with a 503, the visitor can retry
         log.exception("échec de l'enregistrement formulaire=%s", form_name)
         refusal = Refusal(
@@ -342,6 +385,7 @@ async def receive(request: Request) -> Response:
         submission_id,
         303 if not wants_json(request) else 200,
     )
-    if submission.mails:
+    if submission.mails or enrolment is not None:
         state.worker.wake()
-    return success_response(request, state, origin, next_url)
+    outcome = enrolment.outcome if enrolment is not None else None
+    return success_response(request, state, origin, next_url, outcome.state if outcome else None)

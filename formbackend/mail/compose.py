@@ -135,6 +135,10 @@ def compose(
 
 
 def build_message(row: OutboxRow, settings: Settings) -> EmailMessage:
+    if row.context is not None:  # a registration's mail, made now from its template
+        from formbackend.mail.registration_mails import render_deferred
+
+        row = render_deferred(row, settings.mail_templates_path)
     message = EmailMessage()
     message["From"] = settings.mail_from
     message["To"] = ", ".join(row.recipients)
@@ -144,7 +148,12 @@ def build_message(row: OutboxRow, settings: Settings) -> EmailMessage:
     message["Message-ID"] = make_msgid(domain=domain)
     if row.reply_to and valid_email(row.reply_to):  # a mail queued by an older release may hold another
         message["Reply-To"] = row.reply_to
-    if row.kind == ACKNOWLEDGEMENT:
+    if row.kind != NOTIFICATION:  # every mail to a visitor is automatic
         message["Auto-Submitted"] = "auto-generated"
     message.set_content(row.body, charset="utf-8")
+    if row.html:
+        message.add_alternative(row.html, subtype="html", charset="utf-8")
+    for name, kind, content in row.attachments:
+        maintype, _, subtype = kind.partition("/")
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
     return message

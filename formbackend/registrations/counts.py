@@ -38,5 +38,26 @@ def write_counts(store: Store, path: Path) -> dict[str, int]:
 
 def person_export(store: Store, key: str) -> dict:
     """Everything stored about one e-mail address, for a right-of-access answer."""
+    from formbackend.registrations.records import of_person
+
     submissions = store.person(key)
-    return {"adresse": key, "nombre_envois": len(submissions), "envois": [s.as_dict() for s in submissions]}
+    with store._connection() as conn:
+        registrations = of_person(conn, key)
+    return {
+        "adresse": key,
+        "nombre_envois": len(submissions),
+        "envois": [s.as_dict() for s in submissions],
+        # Registrations, a group's agents' included, with their history.
+        "inscriptions": [
+            {
+                "session": r.session,
+                "etat": r.state,
+                "personne": r.person,
+                "historique": [
+                    {"date": h.at, "par": h.actor, "de": h.from_state, "vers": h.to_state, "motif": h.reason}
+                    for h in r.history
+                ],
+            }
+            for r in registrations
+        ],
+    }

@@ -14,8 +14,10 @@ each registration with a French message.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,18 +27,58 @@ OPEN, WAITING_LIST = "ouverte", "liste_attente"
 
 
 @dataclass(frozen=True)
+class Meeting:
+    date: dt.date
+    start: str  # "09:00", Paris time
+    end: str
+    full_day: bool
+
+
+@dataclass(frozen=True)
 class OpenSession:
     title: str
     state: str
+    # Published since the receiver runs the sessions (None in an older file).
+    kind: str | None = None  # atelier | codev
+    places: int | None = None  # the places the receiver may give
+    capacity: int | None = None
+    venue_name: str = ""
+    venue_address: str = ""
+    accessibility: str = ""
+    meetings: tuple[Meeting, ...] = ()
 
     @property
     def waiting_list(self) -> bool:
         return self.state == WAITING_LIST
 
+    @classmethod
+    def from_json(cls, slug: str, info: dict) -> OpenSession:
+        venue = info.get("lieu") or {}
+        places = info.get("places")
+        capacity = info.get("capacite")
+        return cls(
+            title=str(info.get("titre", slug)),
+            state=str(info["etat"]),
+            kind=str(info["type"]) if info.get("type") else None,
+            places=places if isinstance(places, int) and places >= 0 else None,
+            capacity=capacity if isinstance(capacity, int) and capacity >= 0 else None,
+            venue_name=str(venue.get("nom", "")),
+            venue_address=str(venue.get("adresse", "")),
+            accessibility=str(venue.get("accessibilite", "")),
+            meetings=tuple(
+                Meeting(dt.date.fromisoformat(m["date"]), str(m["debut"]), str(m["fin"]), bool(m.get("journee")))
+                for m in info.get("seances", ())
+            ),
+        )
+
 
 class OpenSessions:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, recheck_seconds: float = 0.0):
         self.path = Path(path)
+        # The server looks at the file at most once a second: a stat() releases the GIL,
+        # and under load the request then waits for the writer thread to give it back.
+        self.recheck_seconds = recheck_seconds
+        self._checked_at: float | None = None
         self._stamp: tuple | None = None
         self._sessions: dict[str, OpenSession] = {}
 
@@ -63,6 +105,10 @@ class OpenSessions:
         return None
 
     def _reload_if_changed(self) -> None:
+        now = time.monotonic()
+        if self._checked_at is not None and now - self._checked_at < self.recheck_seconds:
+            return
+        self._checked_at = now
         try:
             stat = self.path.stat()
         except OSError:
@@ -76,7 +122,7 @@ class OpenSessions:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             sessions = {
-                str(slug): OpenSession(str(info.get("titre", slug)), str(info["etat"]))
+                str(slug): OpenSession.from_json(str(slug), info)
                 for slug, info in data["sessions"].items()
                 if info.get("etat") in (OPEN, WAITING_LIST)
             }
@@ -89,3 +135,7 @@ class OpenSessions:
     def get(self, slug: str) -> OpenSession | None:
         self._reload_if_changed()
         return self._sessions.get(slug)
+
+    def all(self) -> dict[str, OpenSession]:
+        self._reload_if_changed()
+        return dict(self._sessions)

@@ -13,6 +13,7 @@ gets its answer only after the COMMIT that holds its row.
 from __future__ import annotations
 
 import asyncio
+import base64
 import concurrent.futures
 import datetime as dt
 import errno
@@ -25,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from formbackend.store.migrations import MigrationError, migrate
 from formbackend.store.schema import SCHEMA, SCHEMA_VERSION
 
 
@@ -47,6 +49,12 @@ class OutgoingMail:
     subject: str
     body: str
     reply_to: str | None = None
+    html: str | None = None
+    # (file name, MIME type, content), e.g. the session's .ics
+    attachments: tuple[tuple[str, str, bytes], ...] = ()
+    registration_id: int | None = None  # the registration it is about (erased with it)
+    # Set for a mail made at sending time from the template ``kind`` (see mail.registration_mails).
+    context: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +66,10 @@ class NewSubmission:
     waiting_list: bool = False
     mails: tuple[OutgoingMail, ...] = ()
     created_at: dt.datetime | None = None
+    # Registrations to make in the same transaction: an object with
+    # ``apply(conn, submission_id, moment) -> tuple[OutgoingMail, ...]``
+    # (formbackend.registrations.capacity.Enrolment).
+    enrolment: object | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +95,9 @@ class OutboxRow:
     body: str
     reply_to: str | None
     attempts: int
+    html: str | None = None
+    attachments: tuple[tuple[str, str, bytes], ...] = ()
+    context: dict | None = None
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -145,21 +160,11 @@ def insert_submission(conn: sqlite3.Connection, submission: NewSubmission) -> in
         ),
     )
     submission_id = cursor.lastrowid
-    for mail in submission.mails:
-        conn.execute(
-            "INSERT INTO outbox (submission_id, kind, recipients, subject, body, reply_to, created_at, next_attempt_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                submission_id,
-                mail.kind,
-                ",".join(mail.recipients),
-                mail.subject,
-                mail.body,
-                mail.reply_to,
-                created,
-                moment.timestamp(),
-            ),
-        )
+    mails = submission.mails
+    if submission.enrolment is not None:
+        mails = mails + submission.enrolment.apply(conn, submission_id, moment)
+    for mail in mails:
+        insert_mail(conn, submission_id, mail, moment)
     return submission_id
 
 
@@ -202,6 +207,49 @@ def _open_problem(path: Path, exc: Exception) -> str:
     )
 
 
+def _attachments_json(attachments) -> str | None:
+    if not attachments:
+        return None
+    return json.dumps(
+        [[name, kind, base64.b64encode(content).decode("ascii")] for name, kind, content in attachments],
+        separators=(",", ":"),
+    )
+
+
+def _attachments_from_json(text: str | None) -> tuple:
+    if not text:
+        return ()
+    return tuple((name, kind, base64.b64decode(content)) for name, kind, content in json.loads(text))
+
+
+def insert_mail(
+    conn: sqlite3.Connection,
+    submission_id: int,
+    mail: OutgoingMail,
+    moment: dt.datetime,
+    registration_id: int | None = None,
+) -> None:
+    """Queue one mail in the caller's transaction, due at ``moment``."""
+    conn.execute(
+        "INSERT INTO outbox (submission_id, kind, recipients, subject, body, reply_to, created_at, next_attempt_at,"
+        " html, attachments, registration_id, context) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        (
+            submission_id,
+            mail.kind,
+            ",".join(mail.recipients),
+            mail.subject,
+            mail.body,
+            mail.reply_to,
+            timestamp(moment),
+            moment.timestamp(),
+            mail.html,
+            _attachments_json(mail.attachments),
+            registration_id if registration_id is not None else mail.registration_id,
+            json.dumps(mail.context, ensure_ascii=False, separators=(",", ":")) if mail.context is not None else None,
+        ),
+    )
+
+
 class Store:
     """Queries over one database file; each call opens and closes its connection."""
 
@@ -212,9 +260,11 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with self._connection() as conn:
                 conn.executescript(SCHEMA)
-                conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                migrate(conn, SCHEMA_VERSION)
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(_open_problem(self.path, exc)) from None
+        except MigrationError as exc:
+            raise StoreError(str(exc)) from None
 
     def _connection(self):
         return _Closing(connect(self.path))
@@ -244,6 +294,12 @@ class Store:
         """Delete every submission (and its mails) of one e-mail address; rows deleted."""
         with self._connection() as conn:
             with Transaction(conn):
+                # An agent registered by a manager: their registration, history and mails go too.
+                conn.execute(
+                    "DELETE FROM outbox WHERE registration_id IN (SELECT id FROM registrations WHERE email_key = ?)",
+                    (key,),
+                )
+                conn.execute("DELETE FROM registrations WHERE email_key = ?", (key,))
                 conn.execute(
                     "DELETE FROM outbox WHERE submission_id IN (SELECT id FROM submissions WHERE email_key = ?)", (key,)
                 )
@@ -298,18 +354,14 @@ class Store:
                 yield _row_to_submission(row)
 
     def sessions(self) -> list[tuple[str, int, int]]:
-        """(session slug, registrations, waiting-list requests), by slug."""
+        """(session slug, live registrations holding a place, waiting list), by slug."""
+        from formbackend.registrations.records import live_counts
+
         with self._connection() as conn:
-            return [
-                tuple(row)
-                for row in conn.execute(
-                    "SELECT session, sum(waiting_list = 0), sum(waiting_list = 1) FROM submissions"
-                    " WHERE session IS NOT NULL GROUP BY session ORDER BY session"
-                )
-            ]
+            return [(slug, held, waiting) for slug, (held, waiting, _) in live_counts(conn).items()]
 
     def registration_counts(self) -> dict[str, int]:
-        """{session slug: registrations that are not on the waiting list}."""
+        """{session slug: live registrations holding a place} (a person counts once, cancellations not at all)."""
         return {slug: registered for slug, registered, _ in self.sessions()}
 
     # -- outbox --------------------------------------------------------------------------
@@ -319,7 +371,8 @@ class Store:
         """Mails due for sending (but those in exclude), held for this worker for hold_seconds."""
         with self._connection() as conn, Transaction(conn):
             rows = conn.execute(
-                "SELECT id, submission_id, kind, recipients, subject, body, reply_to, attempts FROM outbox"
+                "SELECT id, submission_id, kind, recipients, subject, body, reply_to, attempts, html, attachments, context"
+                " FROM outbox"
                 " WHERE sent_at IS NULL AND next_attempt_at <= ? AND claimed_until <= ? AND attempts < ?"
                 " AND id NOT IN (SELECT value FROM json_each(?))"
                 " ORDER BY next_attempt_at, id LIMIT ?",
@@ -329,7 +382,19 @@ class Store:
                 "UPDATE outbox SET claimed_until = ? WHERE id = ?", [(now + hold_seconds, row[0]) for row in rows]
             )
         return [
-            OutboxRow(row[0], row[1], row[2], tuple(filter(None, row[3].split(","))), row[4], row[5], row[6], row[7])
+            OutboxRow(
+                row[0],
+                row[1],
+                row[2],
+                tuple(filter(None, row[3].split(","))),
+                row[4],
+                row[5],
+                row[6],
+                row[7],
+                row[8],
+                _attachments_from_json(row[9]),
+                json.loads(row[10]) if row[10] else None,
+            )
             for row in rows
         ]
 

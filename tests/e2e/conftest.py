@@ -47,6 +47,7 @@ def e2e_site(tmp_path_factory, e2e_origins):
             "FORM_ENDPOINT": e2e_origins["forms"],
             "PUBLIC_SITE_URL": e2e_origins["site"],
             "FORM_PROVIDER": "selfhosted",
+            "LIVE_AVAILABILITY": "1",
         },
     )
     assert result.returncode == 0, result.stdout + result.stderr
@@ -90,6 +91,8 @@ def receiver(tmp_path_factory, e2e_ports, e2e_origins, smtp_sink, e2e_site):
             "FORMBACKEND_COUNTS": str(folder / "inscrits.json"),
             # As in production: only the sessions the build published as open are accepted.
             "FORMBACKEND_SESSIONS": str(e2e_site / "donnees" / "inscriptions.json"),
+            # Live badges follow each registration at once in these tests.
+            "FORMBACKEND_AVAILABILITY_CACHE": "0",
         }
     )
     log_path = folder / "receiver.log"

@@ -60,8 +60,11 @@ def admin_app(make_app, admin_settings):
 
 async def fill(client, count: int = 1):
     for form in ("inscription", "devis", "contact"):
-        for _ in range(count):
-            assert (await post_form(client, f"/f/{form}", VALID[form], headers())).status_code == 200
+        for number in range(count):
+            data = VALID[form]
+            if form == "inscription":  # one registration per person and session
+                data = {**data, "email": f"agent{number}.{data['email']}"}
+            assert (await post_form(client, f"/f/{form}", data, headers())).status_code == 200
 
 
 async def call(client, method, path, token, credentials):

@@ -40,11 +40,28 @@ def test_usage_errors_are_in_french(capsys):
     assert "erreur : l'un des arguments --form --email est obligatoire" in capsys.readouterr().err
 
 
-def test_counts_command_writes_registrations_outside_the_waiting_list(tmp_path, capsys):
+def test_counts_command_writes_live_registrations_holding_a_place(tmp_path, capsys):
+    from formbackend.registrations.capacity import Enrolment, Person
+    from formbackend.registrations.records import AlreadyRegistered
+
     db = tmp_path / "db.sqlite3"
     store = Store(db)
-    for session, waiting in [("a-1", False), ("a-1", False), ("a-1", True), ("b-2", True), ("c-3", False)]:
-        store.add(NewSubmission(form="inscription", data={}, session=session, waiting_list=waiting))
+
+    def register(session, email, waiting=False):
+        person = Person(email.casefold(), {"email": email})
+        enrolment = Enrolment(session, (person,), places=None, waiting_asked=waiting, approval=False)
+        store.add(NewSubmission(form="inscription", data={}, session=session, enrolment=enrolment))
+
+    for session, email, waiting in [
+        ("a-1", "un@exemple.fr", False),
+        ("a-1", "deux@exemple.fr", False),
+        ("a-1", "trois@exemple.fr", True),
+        ("b-2", "un@exemple.fr", True),
+        ("c-3", "un@exemple.fr", False),
+    ]:
+        register(session, email, waiting)
+    with pytest.raises(AlreadyRegistered):  # a person counts once
+        register("a-1", "UN@exemple.fr")
     store.add(NewSubmission(form="contact", data={}))
     output = tmp_path / "build" / "inscrits.json"
     assert main(["counts", "--db", str(db), "--output", str(output)]) == 0
@@ -67,7 +84,7 @@ def test_export_command_writes_the_csv(tmp_path, capsys):
     table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""), delimiter=";"))
     assert table[1][2:] == ["'=Léa", "l@exemple.fr", "", "O", "M"]
     assert main(["export", "--db", str(db), "--forms", str(FORMS_PATH), "--form", "inconnu"]) == 2
-    assert "choisissez parmi inscription, devis, contact" in capsys.readouterr().err
+    assert "choisissez parmi inscription, inscription_groupe, devis, contact" in capsys.readouterr().err
 
 
 def test_settings_from_the_environment():

@@ -78,12 +78,13 @@ async def test_notification_and_acknowledgement_arrive(make_app, tmp_path, smtp)
     )
     assert "Session : 2027-03-mutualiser-services" in text
 
+    # A registration's acknowledgement is its state's mail (here: awaiting the CDG's validation).
     _, acknowledgement = by_recipient[("jeanne.martin@mairie-exemple.fr",)]
-    assert acknowledgement["Subject"] == "Accusé de réception : S'inscrire à une session"
+    assert acknowledgement["Subject"] == "Inscription reçue : Mutualiser un service entre communes voisines"
     assert acknowledgement["To"] == "jeanne.martin@mairie-exemple.fr"
     assert acknowledgement["Auto-Submitted"] == "auto-generated"
-    body = acknowledgement.get_content().replace("\r\n", "\n")
-    assert "Nous avons bien reçu votre envoi du formulaire « S'inscrire à une session »" in body
+    body = acknowledgement.get_body(("plain",)).get_content().replace("\r\n", "\n")
+    assert body.startswith("Bonjour Élise,\n") and "Pour consulter ou annuler votre inscription :\nhttp" in body
     assert "Accès PMR" not in body  # the visitor's free text is not sent back
     assert all(row["sent_at"] for row in app.state.receiver.store.outbox_rows())
     # Nothing left to send: a second run sends nothing twice.

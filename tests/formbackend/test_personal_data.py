@@ -41,13 +41,13 @@ def test_purge_removes_only_rows_older_than_their_form_retention(tmp_path, forms
         add(store, "devis", 1096),
         add(store, "inscription", 366),
     }
-    assert retention_days(forms) == {"inscription": 365, "devis": 1095, "contact": 365}
+    assert retention_days(forms) == {"inscription": 365, "inscription_groupe": 365, "devis": 1095, "contact": 365}
 
     deleted = store.purge(retention_days(forms))
-    assert deleted == {"contact": 2, "devis": 1, "inscription": 1}
+    assert deleted == {"contact": 2, "devis": 1, "inscription": 1, "inscription_groupe": 0}
     assert {row[0] for row in rows(store.path, "SELECT id FROM submissions")} == kept
     assert {row[0] for row in rows(store.path, "SELECT submission_id FROM outbox")} == kept
-    assert store.purge(retention_days(forms)) == {"contact": 0, "devis": 0, "inscription": 0}
+    assert store.purge(retention_days(forms)) == {"contact": 0, "devis": 0, "inscription": 0, "inscription_groupe": 0}
     assert purged.isdisjoint(row[0] for row in rows(store.path, "SELECT id FROM submissions"))
 
 

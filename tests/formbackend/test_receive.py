@@ -216,11 +216,14 @@ async def test_waiting_list_registration_is_flagged(app, settings):
         )
     assert response.status_code == 200
     assert rows(settings.db_path, "SELECT session, waiting_list FROM submissions") == [(FULL_SESSION, 1)]
-    subjects = [row[0] for row in rows(settings.db_path, "SELECT subject FROM outbox ORDER BY id")]
-    assert subjects == [
-        f"Nouvelle inscription — {FULL_SESSION} (liste d'attente)",
-        "Accusé de réception : Demander une place en liste d'attente",
+    from tests.formbackend.lifecycle_support import mails_to
+
+    subjects = [row[0] for row in rows(settings.db_path, "SELECT subject FROM outbox WHERE kind = 'notification'")]
+    assert subjects == [f"Nouvelle inscription — {FULL_SESSION} (liste d'attente)"]
+    assert [mail[1] for mail in mails_to(settings.db_path, VALID["inscription"]["email"])] == [
+        "Liste d'attente : Une session complète"
     ]
+    assert rows(settings.db_path, "SELECT state FROM registrations") == [("liste_attente",)]
 
 
 async def test_stylesheet_and_health(app):
