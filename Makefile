@@ -140,7 +140,7 @@ editer: bootstrap npm-deps
 	@trap 'kill 0' INT TERM EXIT; \
 	GIT_REPO_DIRECTORY="$(BASEDIR)" MODE=fs PORT=$(CMS_PORT) BIND_HOST=127.0.0.1 LOG_LEVEL=warn \
 	  node node_modules/decap-server/dist/index.js & \
-	$(PELICAN) -lr "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" -b 127.0.0.1 -p $(PORT) $(PELICANOPTS)
+	OFFER_CACHE_DIR="$(BASEDIR)/.cache/offer" $(PELICAN) -lr "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" -b 127.0.0.1 -p $(PORT) $(PELICANOPTS)
 
 # -- quality -----------------------------------------------------------------
 test: test-deps lint
