@@ -94,7 +94,7 @@ html: bootstrap
 	$(call safe_build,$(CONFFILE))
 
 clean:
-	rm -rf "$(OUTPUTDIR)" "$(OUTPUTDIR).new" "$(OUTPUTDIR).old"
+	rm -rf "$(OUTPUTDIR)" "$(OUTPUTDIR).new" "$(OUTPUTDIR).old" "$(BASEDIR)/.cache/offer"
 
 regenerate: bootstrap
 	$(PELICAN) -r "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS)
@@ -113,8 +113,10 @@ serve: html
 	    --sessions "$(OUTPUTDIR)/donnees/inscriptions.json" & \
 	$(PELICAN) --listen -o "$(OUTPUTDIR)" -b 127.0.0.1 -p $(PORT)
 
+# The build cache (.cache/offer/) makes a rebuild after an edit re-render only
+# what changed; clean builds (html, publish, CI) never use it.
 devserver: bootstrap
-	$(PELICAN) -lr "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" -b 127.0.0.1 -p $(PORT) $(PELICANOPTS)
+	OFFER_CACHE_DIR="$(BASEDIR)/.cache/offer" $(PELICAN) -lr "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" -b 127.0.0.1 -p $(PORT) $(PELICANOPTS)
 
 publish: bootstrap
 	$(call safe_build,$(PUBLISHCONF))
@@ -138,7 +140,7 @@ editer: bootstrap npm-deps
 	@trap 'kill 0' INT TERM EXIT; \
 	GIT_REPO_DIRECTORY="$(BASEDIR)" MODE=fs PORT=$(CMS_PORT) BIND_HOST=127.0.0.1 LOG_LEVEL=warn \
 	  node node_modules/decap-server/dist/index.js & \
-	$(PELICAN) -lr "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" -b 127.0.0.1 -p $(PORT) $(PELICANOPTS)
+	OFFER_CACHE_DIR="$(BASEDIR)/.cache/offer" $(PELICAN) -lr "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" -b 127.0.0.1 -p $(PORT) $(PELICANOPTS)
 
 # -- quality -----------------------------------------------------------------
 test: test-deps lint

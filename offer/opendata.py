@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 
 from .catalogue import CatalogueItem
+from .jsontext import dumps_indented
 
 LICENCE = "Licence Ouverte / Open Licence version 2.0"
 DESCRIPTION = (
@@ -93,7 +93,7 @@ def session_rows(items: Iterable[CatalogueItem], url_for: Callable[[CatalogueIte
 def to_json(rows: list[dict], description: str = DESCRIPTION) -> str:
     """The JSON file: description, licence, columns and sessions (sorted keys)."""
     data = {"description": description, "licence": LICENCE, "colonnes": list(COLUMNS), "sessions": rows}
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2) + "\n"
+    return dumps_indented(data) + "\n"
 
 
 def to_csv(rows: list[dict]) -> str:
@@ -156,4 +156,4 @@ def open_registrations(items) -> str:
         " avec les places que le récepteur de formulaires peut attribuer.",
         "sessions": sessions,
     }
-    return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return dumps_indented(data) + "\n"

@@ -10,6 +10,7 @@ import datetime as dt
 import difflib
 import typing
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
@@ -414,16 +415,42 @@ def check_slug(slug: str, source: str) -> list[Problem]:
     ]
 
 
-def load_workshops(folder: Path, root: Path | None = None, rate_years: set[int] | None = None) -> LoadResult:
-    """Every *.yaml of the folder, sorted by name; duplicate slugs are errors."""
+def _load_file(path: Path, root: Path | None, rate_years: set[int] | None) -> LoadResult:
+    try:
+        return load_workshop(path, root, rate_years)
+    except Exception as exc:  # noqa: BLE001 - one odd file must not hide the others' problems
+        return LoadResult(problems=[unexpected_problem(relative(path, root), exc)])
+
+
+def load_workshops(
+    folder: Path, root: Path | None = None, rate_years: set[int] | None = None, memo=None, map_files=map
+) -> LoadResult:
+    """Every *.yaml of the folder, sorted by name; duplicate slugs are errors.
+
+    ``memo`` (the build cache of ``make devserver``) gives back the result of a
+    file already loaded with the same name, bytes and rate years. ``map_files``
+    maps the loading of one file over the others, in order (the build passes
+    one that spreads them over worker processes).
+    """
     entries: list[Entry] = []
     problems: list[Problem] = []
     paths = sorted(p for p in folder.glob("*.y*ml") if p.is_file()) if folder.is_dir() else []
-    for path in paths:
-        try:
-            result = load_workshop(path, root, rate_years)
-        except Exception as exc:  # noqa: BLE001 - one odd file must not hide the others' problems
-            result = LoadResult(problems=[unexpected_problem(relative(path, root), exc)])
+    keys: list = [None] * len(paths)
+    results: list[LoadResult | None] = [None] * len(paths)
+    if memo is not None:
+        for index, path in enumerate(paths):
+            try:
+                keys[index] = memo.key(relative(path, root), path.read_bytes(), rate_years)
+            except OSError:
+                continue
+            results[index] = memo.get(keys[index])
+    missing = [index for index, result in enumerate(results) if result is None]
+    loaded = map_files(partial(_load_file, root=root, rate_years=rate_years), [paths[i] for i in missing])
+    for index, result in zip(missing, loaded, strict=True):
+        results[index] = result
+        if keys[index] is not None:
+            memo.put(keys[index], result)
+    for result in results:
         problems.extend(result.problems)
         if result.value is not None:
             slug_problems = check_slug(result.value.slug, result.value.source)
@@ -460,8 +487,8 @@ class Content:
         return [p for p in self.problems if p.severity == ERROR]
 
 
-def load_content(content_dir: Path, root: Path | None = None) -> Content:
-    """Load rates then workshops of a content folder (``content/``)."""
+def load_content(content_dir: Path, root: Path | None = None, memo=None, map_files=map) -> Content:
+    """Load rates then workshops of a content folder (``content/``); ``memo``, ``map_files``: see ``load_workshops``."""
     root = root if root is not None else content_dir.parent
     rates_path = content_dir / "tarifs.yaml"
     problems: list[Problem] = []
@@ -480,7 +507,7 @@ def load_content(content_dir: Path, root: Path | None = None) -> Content:
             )
         )
     rate_years = {r.annee for r in rates.tarifs} if rates else None
-    workshops = load_workshops(content_dir / "ateliers", root, rate_years)
+    workshops = load_workshops(content_dir / "ateliers", root, rate_years, memo, map_files)
     problems.extend(workshops.problems)
     return Content(
         entries=workshops.value or [], rates=rates, problems=sorted(problems, key=lambda p: (p.path, p.line))

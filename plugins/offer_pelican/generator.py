@@ -10,12 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from pelican import signals
 from pelican.generators import Generator
 
-from offer import atom, calendar, opendata, rich_text, structured_data
+from offer import atom, calendar, opendata, rich_text
 from offer.availability import PARIS, build_date
 from offer.catalogue import CountsFileError, build_catalogue, read_registration_counts
 from offer.form_providers import ProviderSettingsError, check_provider_settings, provider_for
@@ -23,21 +26,15 @@ from offer.forms import load_forms
 from offer.problems import ContentError, Problem, report_problems
 from offer.validation import load_content
 
+from .entry_pages import EntryRenderer, SitemapPage, local_context
+from .output import OutputFolder
+from .parallel import ordered_map, worker_count
 from .settings import SettingsError, offer_settings
-from .template_helpers import FILTERS, menu_entries
+from .template_helpers import FILTERS, RENDERED_DESCRIPTIONS, menu_entries
+from .templates import share_environment
 from .views import CatalogueFilter, OfferView, all_filters, group_by_year
 
 logger = logging.getLogger(__name__)
-
-
-class _SitemapPage:
-    """What pelican-sitemap reads from a written file's context."""
-
-    status = "published"
-
-    def __init__(self, url: str, date: dt.date):
-        self.url = url
-        self.date = dt.datetime.combine(date, dt.time())
 
 
 def add_filters(pelican) -> None:
@@ -49,6 +46,28 @@ def add_filters(pelican) -> None:
     except SettingsError as exc:
         sys.stderr.write(f"pelicanconf.py: {exc}\n")
         raise SystemExit(1) from None
+    if pelican.settings["OFFER"]["CACHE_DIR"]:
+        # With the build cache (devserver), the catalogue's folder is kept and written incrementally.
+        kept = catalogue_folder(pelican.settings["OFFER"])
+        if kept not in pelican.output_retention:
+            pelican.output_retention = [*pelican.output_retention, kept]
+
+
+def catalogue_folder(offer: dict) -> str:
+    """The top folder of the catalogue's outputs (``programme`` for ``programme/``)."""
+    return offer["CATALOGUE_URL"].split("/")[0]
+
+
+@dataclass
+class Job:
+    """One output: what to render, in a worker process or here (None: nothing), and how to finish it here."""
+
+    render: Callable[[], object] | None
+    finish: Callable[[object], None]
+
+
+def _run(job: Job):
+    return job.render()
 
 
 class CatalogueGenerator(Generator):
@@ -59,7 +78,18 @@ class CatalogueGenerator(Generator):
         self.offer = self.settings["OFFER"]  # merged and checked by add_filters at start-up
         content_dir = Path(self.path)
         root = content_dir.parent
-        content = load_content(content_dir, root)
+        # The devserver's build cache (off for a clean build: OFFER["CACHE_DIR"] empty).
+        self.cache = None
+        if self.offer["CACHE_DIR"]:
+            from .build_cache import build_cache  # imported only when the cache is on
+
+            self.cache = build_cache(self.offer["CACHE_DIR"])
+        memo = self.cache.validation_memo() if self.cache else None
+        RENDERED_DESCRIPTIONS.clear()
+        content = load_content(content_dir, root, memo, map_files=self._load_files)
+        if memo is not None:
+            memo.close()
+            self.source_digests = memo.digests
         forms = load_forms(content_dir / "forms.yaml", root)
         problems = sorted(content.problems + forms.problems, key=lambda p: (p.path, p.line))
         try:
@@ -81,6 +111,24 @@ class CatalogueGenerator(Generator):
         self.forms = forms.value
         self.today = build_date()
         self.stamp = dt.datetime.combine(self.today, dt.time(), tzinfo=PARIS)
+
+    def _map(self, function, inputs):
+        """``map``, over worker processes when there are enough inputs (OFFER["WORKERS"])."""
+        return ordered_map(function, inputs, worker_count(self.offer["WORKERS"], len(inputs)))
+
+    def _load_files(self, load, paths):
+        """Load the entry files over the workers; each also renders its description, which
+        validation has just converted: the entry pages, rendered in other workers, reuse it."""
+
+        def load_and_render(path):
+            result = load(path)
+            text = result.value.workshop.description if result.value is not None else None
+            return result, rich_text.render_description(text) if text else None
+
+        for result, html in self._map(load_and_render, paths):
+            if html is not None:
+                RENDERED_DESCRIPTIONS[result.value.workshop.description] = html
+            yield result
 
     # -- context -------------------------------------------------------------
     def generate_context(self):
@@ -118,29 +166,57 @@ class CatalogueGenerator(Generator):
 
     # -- output --------------------------------------------------------------
     def generate_output(self, writer):
-        view = self.view
-        relative = self.settings.get("RELATIVE_URLS", False)
-        entry_template = self.get_template("entry")
-        event_cache: dict = {}  # each VEVENT serialised once, for its entry and for the feed
-        for item in view.items:
-            url = view.entry_url(item)
-            absolute = self.absolute_base + url
-            calendar_name = f"{item.slug}.ics"
-            writer.write_file(
-                url + "index.html",
-                entry_template,
-                self.context,
-                relative_urls=relative,
-                url=url,
-                item=item,
-                calendar_url=url + calendar_name,
-                json_ld=structured_data.json_ld_script(
-                    structured_data.event_json_ld(item, absolute, self._organizer(), self.today)
-                ),
-                page=_SitemapPage(url, min(item.workshop.published_on, self.today)),
-            )
-            self._write_bytes(url + calendar_name, calendar.entry_calendar(item, absolute, self.stamp, event_cache))
+        """Every output of the catalogue, rendered in worker processes when there are enough of them.
 
+        Each output is a job: what to render (nothing when the build cache
+        says the file on disk is current) and how to finish it here (write,
+        record, tell the plugins), in a fixed order. The heavy catalogue views
+        come first so that both workers share them; the subscribable calendar,
+        made of the entries' VEVENTs, comes last.
+        """
+        self.writer = writer
+        self.relative = self.settings.get("RELATIVE_URLS", False)
+        self.folder = OutputFolder(self.output_path, catalogue_folder(self.offer) if self.cache else None)
+        self.keys = None
+        if self.cache is not None:
+            from .build_cache import CacheKeys
+
+            self.keys = CacheKeys(self)
+        renderer = EntryRenderer(
+            self.get_template("entry"),
+            self.context,
+            self.view,
+            self.relative,
+            self.absolute_base,
+            self._organizer(),
+            self.today,
+            self.stamp,
+        )
+        events_by_slug: dict[str, list[str]] = {}
+        entry_jobs = self._entry_jobs(renderer, events_by_slug)
+        jobs = [*self._page_jobs(), *entry_jobs, *self._data_jobs()]
+        to_run = [job for job in jobs if job.render is not None]
+        results = self._map(_run, to_run)
+        for job in jobs:
+            job.finish(next(results) if job.render is not None else None)
+        rendered = sum(1 for job in entry_jobs if job.render is not None)
+        logger.info("fiches : %d rendues, %d reprises du cache de construction", rendered, len(entry_jobs) - rendered)
+
+        self._write_bytes(
+            self.view.catalogue_url + "calendrier.ics",
+            calendar.feed_calendar(self.view.items, self._url_for, self.stamp, events_by_slug),
+        )
+        for path in self.folder.remove_stale():
+            logger.info('Removed "%s" (no longer produced)', path)
+        if self.cache is not None:
+            self.cache.finish()
+
+    def _url_for(self, item) -> str:
+        return self.absolute_base + self.view.entry_url(item)
+
+    def _page_jobs(self) -> list[Job]:
+        """The catalogue's views (all, by type, by audience) and its yearly archives."""
+        view, jobs = self.view, []
         catalogue_template = self.get_template("catalogue")
         for flt in all_filters():
             url = view.filter_url(flt)
@@ -151,51 +227,129 @@ class CatalogueGenerator(Generator):
                 key=lambda i: i.workshop.first_date,
                 reverse=True,
             )
-            writer.write_file(
-                url + "index.html",
-                catalogue_template,
-                self.context,
-                relative_urls=relative,
-                url=url,
-                current_filter=flt,
-                upcoming=upcoming,
-                recent_past=past[: view.recent_past],
-                archive_years=list(group_by_year(past)) if flt == CatalogueFilter() else [],
-                filters=all_filters(),
-                page=_SitemapPage(url, self.today) if flt == CatalogueFilter() else None,
+            recent_past = past[: view.recent_past]
+            archive_years = list(group_by_year(past)) if flt == CatalogueFilter() else []
+            jobs.append(
+                self._page_job(
+                    url + "index.html",
+                    catalogue_template,
+                    (flt.path, *upcoming, "|", *recent_past, "|", *archive_years),
+                    current_filter=flt,
+                    upcoming=upcoming,
+                    recent_past=recent_past,
+                    archive_years=archive_years,
+                    filters=all_filters(),
+                    page=SitemapPage(url, self.today) if flt == CatalogueFilter() else None,
+                )
             )
-
         archive_template = self.get_template("archive")
         for year, items in group_by_year(view.past).items():
             url = f"{view.catalogue_url}archives/{year}/"
-            writer.write_file(
-                url + "index.html",
-                archive_template,
-                self.context,
-                relative_urls=relative,
-                url=url,
-                year=year,
-                year_items=items,
-                page=_SitemapPage(url, self.today),
+            jobs.append(
+                self._page_job(
+                    url + "index.html",
+                    archive_template,
+                    (year, *items),
+                    year=year,
+                    year_items=items,
+                    page=SitemapPage(url, self.today),
+                )
+            )
+        return jobs
+
+    def _page_job(self, name: str, template, inputs: tuple, **values) -> Job:
+        """``template`` rendered into ``name`` as Pelican's ``Writer.write_file`` renders it.
+
+        With the build cache on, ``inputs`` (the page's own inputs: catalogue
+        items and plain values) and the site's fingerprint make the page's key:
+        a page this process already wrote from the same key is left as it is.
+        """
+        key = self.keys.page(template.name, name, inputs) if self.keys else None
+        current = key is not None and self.cache.is_current(key, (name,), self.folder)
+
+        def render() -> bytes:
+            return template.render(local_context(self.context, name, self.relative, **values)).encode("utf-8")
+
+        def finish(data: bytes | None) -> None:
+            if data is None:
+                path = self.folder.keep(name)
+            else:
+                path = self.folder.write(name, data)
+                if key is not None:
+                    self.cache.wrote(key, (name,))
+            self._written(path, local_context(self.context, name, self.relative, **values))
+
+        return Job(None if current else render, finish)
+
+    def _entry_jobs(self, renderer: EntryRenderer, events_by_slug: dict) -> list[Job]:
+        """Each entry's page and calendar; the VEVENTs of upcoming entries go to ``events_by_slug``.
+
+        An entry's outputs come from the build cache when it is on and holds them.
+        """
+        cache, folder = self.cache, self.folder
+        jobs = []
+        for item in self.view.items:
+            names = renderer.names(item)
+            key = self.keys.entry(renderer.template.name, item) if cache is not None else None
+
+            def finish(output, item=item, names=names, key=key, new=True) -> None:
+                events = cache.events_if_current(key, names, folder) if cache is not None and not new else None
+                if events is not None:  # the files already hold this key's outputs
+                    path = folder.keep(names[0])
+                    folder.keep(names[1])
+                else:
+                    if output is None:
+                        output = cache.get_output(key) or renderer.render(item)  # unreadable cache file: render
+                    path = folder.write(names[0], output.page)
+                    folder.write(names[1], output.ics)
+                    events = output.events
+                    if cache is not None:
+                        cache.wrote_entry(key, names, output, new=new)
+                if item.availability.is_upcoming:
+                    events_by_slug[item.slug] = events
+                self._written(path, local_context(self.context, names[0], self.relative, **renderer.page_values(item)))
+
+            if cache is not None and cache.has_output(key):
+                jobs.append(Job(None, partial(finish, new=False)))
+            else:
+                jobs.append(Job(partial(renderer.render, item), finish))
+        return jobs
+
+    def _data_jobs(self) -> list[Job]:
+        """The Atom feed and the open data files."""
+        view = self.view
+
+        def feed() -> bytes:
+            feed_url = self.absolute_base + view.catalogue_url + "flux.atom"
+            text = atom.atom_feed(
+                view.items, self.absolute_base, feed_url, self._url_for, self.settings["SITENAME"], self.stamp
+            )
+            return text.encode("utf-8")
+
+        def open_data() -> tuple[bytes, bytes, bytes]:
+            rows = opendata.session_rows(view.items, self._url_for)
+            return (
+                opendata.to_json(rows).encode("utf-8"),
+                opendata.open_registrations(view.items).encode("utf-8"),
+                "\ufeff".encode("utf-8") + opendata.to_csv(rows).encode("utf-8"),
             )
 
-        def url_for(item):
-            return self.absolute_base + view.entry_url(item)
+        def write_open_data(files: tuple[bytes, bytes, bytes]) -> None:
+            for name, data in zip(("sessions.json", "inscriptions.json", "sessions.csv"), files, strict=True):
+                self._write_bytes("donnees/" + name, data)
 
-        self._write_bytes(
-            view.catalogue_url + "calendrier.ics", calendar.feed_calendar(view.items, url_for, self.stamp, event_cache)
-        )
-        feed_url = self.absolute_base + view.catalogue_url + "flux.atom"
-        self._write_bytes(
-            view.catalogue_url + "flux.atom",
-            atom.atom_feed(
-                view.items, self.absolute_base, feed_url, url_for, self.settings["SITENAME"], self.stamp
-            ).encode("utf-8"),
-        )
-        rows = opendata.session_rows(view.items, url_for)
-        self._write_bytes("donnees/sessions.json", opendata.to_json(rows).encode("utf-8"))
-        self._write_bytes("donnees/inscriptions.json", opendata.open_registrations(view.items).encode("utf-8"))
-        self._write_bytes("donnees/sessions.csv", "\ufeff".encode("utf-8") + opendata.to_csv(rows).encode("utf-8"))
+        return [
+            Job(feed, partial(self._write_bytes, view.catalogue_url + "flux.atom")),
+            Job(open_data, write_open_data),
+        ]
+
+    def _written(self, path: str, localcontext: dict) -> None:
+        """What Writer.write_file does once a file is written: record it, tell the plugins."""
+        if localcontext["localsiteurl"]:
+            self.context["localsiteurl"] = localcontext["localsiteurl"]
+        self.writer._written_files.add(path)
+        logger.info('Writing "%s"', path)
+        signals.content_written.send(path, context=localcontext)
 
     def _organizer(self) -> dict:
         contact = self.settings.get("CONTACT", {})
@@ -207,10 +361,8 @@ class CatalogueGenerator(Generator):
             "address": contact.get("adresse", []),
         }
 
-    def _write_bytes(self, relative_path: str, data: bytes) -> None:
-        path = Path(self.output_path) / relative_path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+    def _write_bytes(self, relative_path: str, data: bytes) -> str:
+        return self.folder.write(relative_path, data)
 
 
 class _NoTracebackForContentErrors(logging.Filter):
@@ -244,5 +396,6 @@ def get_generators(_pelican):
 def register():
     logging.getLogger("pelican").addFilter(_NoTracebackForContentErrors())
     signals.initialized.connect(add_filters)
+    signals.generator_init.connect(share_environment)
     signals.get_generators.connect(get_generators)
     signals.content_object_init.connect(sanitize_page)

@@ -24,6 +24,12 @@ DEFAULTS = {
     "HOME_SESSIONS": 3,
     # How many past sessions the catalogue shows before the yearly archives.
     "RECENT_PAST_SESSIONS": 6,
+    # Worker processes rendering the entries' pages and calendars: 0 = one per
+    # available core, 1 = none (everything in the build's own process).
+    "WORKERS": 0,
+    # The build cache (validated entries, rendered entries), off when empty;
+    # `make devserver` sets .cache/offer/. A clean build never reads it.
+    "CACHE_DIR": "",
 }
 
 

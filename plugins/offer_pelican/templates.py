@@ -1,0 +1,35 @@
+"""One compiled template environment for every generator, and for every rebuild of the process.
+
+Pelican gives each generator its own Jinja environment, so the pages' and the
+catalogue's generators each compile ``base.html`` and the macros, and
+``pelican -r`` compiles everything again at each rebuild. Their environments
+are built from the same settings and theme, hence identical: the first one is
+kept and given to the others, and to the generators of the next rebuilds while
+the settings are the same object (Pelican reads them again only when
+``pelicanconf.py`` changes). Jinja's ``auto_reload`` (on) compiles a template
+again when its file changes. With the build cache on, compiled templates are
+also kept on disk (Jinja's bytecode cache) for the next start of the devserver.
+"""
+
+from __future__ import annotations
+
+import os
+
+from jinja2 import FileSystemBytecodeCache
+
+_shared: dict = {"key": None, "settings": None, "env": None}
+
+
+def share_environment(generator) -> None:
+    """``generator_init`` receiver: use the environment of the first generator built with these settings."""
+    settings = generator.settings
+    key = (id(settings), generator.theme, tuple(generator._templates_path))
+    if _shared["key"] == key and _shared["settings"] is settings:
+        generator.env = _shared["env"]
+        return
+    cache_dir = (settings.get("OFFER") or {}).get("CACHE_DIR")
+    if cache_dir:
+        folder = os.path.join(cache_dir, "jinja")
+        os.makedirs(folder, exist_ok=True)
+        generator.env.bytecode_cache = FileSystemBytecodeCache(folder)
+    _shared.update(key=key, settings=settings, env=generator.env)
