@@ -460,6 +460,30 @@ class Content:
         return [p for p in self.problems if p.severity == ERROR]
 
 
+def stale_rates(path: str, rates: RateTable, entries: list[Entry], today: dt.date) -> list[Problem]:
+    """A warning when sessions not yet over fall in a year after the latest voted rate:
+    their price is computed at that rate, and their pages say it is the one "en vigueur à ce jour"."""
+    latest = max(r.annee for r in rates.tarifs)
+    years = sorted(
+        {e.workshop.first_date.year for e in entries if e.workshop.last_date >= today} - set(range(latest + 1))
+    )
+    if not years:
+        return []
+    listed = ", ".join(map(str, years))
+    return [
+        Problem(
+            path,
+            1,
+            "tarifs",
+            f"le dernier tarif voté est celui de {latest}, mais des sessions ont lieu en {listed} : "
+            f"leur prix est calculé au tarif {latest} et leurs pages affichent « tarif {latest}, en vigueur à ce jour ». "
+            f"Quand le conseil d'administration aura voté le tarif de {years[-1]}, ajoutez un bloc "
+            f"« - annee: {years[-1]} » à ce fichier, sans effacer les anciens.",
+            WARNING,
+        )
+    ]
+
+
 def load_content(content_dir: Path, root: Path | None = None) -> Content:
     """Load rates then workshops of a content folder (``content/``)."""
     root = root if root is not None else content_dir.parent

@@ -16,14 +16,15 @@ from pelican import signals
 from pelican.generators import Generator
 
 from offer import atom, calendar, opendata, rich_text, structured_data
-from offer.availability import PARIS, build_date
+from offer.availability import PARIS, State, build_date
 from offer.catalogue import CountsFileError, build_catalogue, read_registration_counts
 from offer.form_providers import ProviderSettingsError, check_provider_settings, provider_for
 from offer.forms import load_forms
 from offer.problems import ContentError, Problem, report_problems
-from offer.validation import load_content
+from offer.validation import load_content, relative, stale_rates
 
-from .settings import SettingsError, offer_settings
+from . import finishing
+from .settings import SettingsError, missing_legal_notice, offer_settings
 from .template_helpers import FILTERS, menu_entries
 from .views import CatalogueFilter, OfferView, all_filters, group_by_year
 
@@ -73,6 +74,11 @@ class CatalogueGenerator(Generator):
                         problems.append(Problem("publishconf.py", 1, "OFFER", message))
                     else:
                         logger.warning("formulaires : %s", message)
+        legal = missing_legal_notice(self.settings.get("MENTIONS_LEGALES"))
+        if legal and self.offer["REQUIRE_LEGAL_NOTICE"]:
+            problems.append(Problem("publishconf.py", 1, "MENTIONS_LEGALES", legal))
+        elif legal:
+            logger.warning("%s", legal)
         report_problems(problems)
         errors = [p for p in problems if p.is_error]
         if errors:
@@ -80,6 +86,10 @@ class CatalogueGenerator(Generator):
         self.content = content
         self.forms = forms.value
         self.today = build_date()
+        # Sessions in a year with no voted rate yet: priced at the latest one, and said so.
+        report_problems(
+            stale_rates(relative(content_dir / "tarifs.yaml", root), content.rates, content.entries, self.today)
+        )
         self.stamp = dt.datetime.combine(self.today, dt.time(), tzinfo=PARIS)
 
     # -- context -------------------------------------------------------------
@@ -139,7 +149,8 @@ class CatalogueGenerator(Generator):
                 ),
                 page=_SitemapPage(url, min(item.workshop.published_on, self.today)),
             )
-            self._write_bytes(url + calendar_name, calendar.entry_calendar(item, absolute, self.stamp, event_cache))
+            if item.availability.state is not State.POSTPONED:  # its dates no longer hold: no file to add them
+                self._write_bytes(url + calendar_name, calendar.entry_calendar(item, absolute, self.stamp, event_cache))
 
         catalogue_template = self.get_template("catalogue")
         for flt in all_filters():
@@ -242,6 +253,7 @@ def get_generators(_pelican):
 
 
 def register():
+    finishing.register()
     logging.getLogger("pelican").addFilter(_NoTracebackForContentErrors())
     signals.initialized.connect(add_filters)
     signals.get_generators.connect(get_generators)

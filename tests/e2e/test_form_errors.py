@@ -174,7 +174,7 @@ def test_an_unreachable_receiver_keeps_every_answer_and_says_what_to_do(js_page,
     js_page.click("#inscription button[type=submit]")
     js_page.locator("#inscription-erreurs").wait_for(state="visible")
     assert summary_errors(js_page, "inscription") == [
-        (None, "Le service d'envoi ne répond pas. Réessayez dans quelques minutes ou écrivez à conseilrh@cdg44.fr.")
+        (None, "Le service d’envoi ne répond pas. Réessayez dans quelques minutes ou écrivez à conseilrh@cdg44.fr.")
     ]
     assert _active_id(js_page) == "inscription-erreurs"
     assert js_page.input_value("#inscription-email") == address
@@ -228,7 +228,7 @@ def test_the_button_is_marked_disabled_while_sending_and_a_second_click_sends_no
         ),
     )
     js_page.locator("#inscription-erreurs").wait_for(state="visible")
-    assert summary_errors(js_page, "inscription")[0][1].startswith("Le service d'envoi ne répond pas.")
+    assert summary_errors(js_page, "inscription")[0][1].startswith("Le service d’envoi ne répond pas.")
     assert button.get_attribute("aria-disabled") is None
     assert js_page.locator("#inscription-statut").inner_text() == ""
 
