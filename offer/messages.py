@@ -285,7 +285,9 @@ def french_message(error: dict, data) -> tuple[int, str, str]:
         allowed = re.findall(r"'([^']*)'", ctx.get("expected", ""))
         guess = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.5)
         suggestion = f" — vouliez-vous écrire « {guess[0]} » ?" if guess else ""
-        return line, label, f"« {shown(value)} » n'est pas dans la liste ({', '.join(allowed)}){suggestion}"
+        # The audiences are declared once, in offer/model.py (AUDIENCES): say where to add one.
+        declared = " ; la liste des publics est déclarée dans offer/model.py (AUDIENCES)" if last == "public" else ""
+        return line, label, f"« {shown(value)} » n'est pas dans la liste ({', '.join(allowed)}){suggestion}{declared}"
     if kind in ("value_error", "enum"):
         if last in _EXAMPLES:
             return line, label, f"valeur « {shown(raw or value)} » inconnue — écrivez {_EXAMPLES[last]}"

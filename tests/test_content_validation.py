@@ -307,3 +307,17 @@ def test_nesting_that_would_crash_the_yaml_parser_is_an_editors_error(tmp_path):
     assert result.stdout.startswith(
         "content/ateliers/2027-05-profond.yaml:11: les listes ou blocs de champs sont imbriqués sur plus de 20 niveaux"
     ), result.stdout
+
+
+def test_an_unknown_audience_names_the_file_that_declares_the_audiences(tmp_path):
+    path = tmp_path / "ateliers" / "2027-05-public-inconnu.yaml"
+    path.parent.mkdir()
+    path.write_text(
+        "type: atelier\ntitre: Un atelier\nquestion: Comment faire pour… ?\nobjet: Un objet\n"
+        "public: [DRH]\nlieu: {nom: CDG 44, adresse: 6 rue du Pen Duick II, 44300 Nantes}\n"
+        "seances:\n  - {date: 2027-05-12, duree: journee}\ncapacite: 12\n",
+        encoding="utf-8",
+    )
+    problems = load_workshop(path, tmp_path, {2020}).problems
+    audience = [p for p in problems if p.field.startswith("public")]
+    assert audience and "offer/model.py (AUDIENCES)" in audience[0].message, problems
