@@ -123,8 +123,13 @@ rsync_upload: publish
 	rsync -e "ssh -p $(SSH_PORT)" -P -rvzc --include tags --cvs-exclude --delete "$(OUTPUTDIR)"/ "$(SSH_USER)@$(SSH_HOST):$(SSH_TARGET_DIR)"
 
 # -- editors' tools ----------------------------------------------------------
+# On errors the report is all the editor needs: make's own English line
+# ("make: *** [Makefile:…: check] Error 1") would only add noise, and make prints it
+# for every failing recipe. So the recipe ends make itself with SIGPIPE: make has no
+# handler for it and dies at once, and shells report no SIGPIPE death; the status
+# stays non-zero (141), so CI stops. Where SIGPIPE is ignored, `exit 1` still fails.
 check: bootstrap
-	$(PYTHON) -m offer.tools.check "$(INPUTDIR)"
+	@$(PYTHON) -m offer.tools.check "$(INPUTDIR)" || { kill -PIPE $$PPID; exit 1; }
 
 nouvel-atelier: bootstrap
 	$(PYTHON) -m offer.tools.scaffold $(ARGS)

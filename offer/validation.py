@@ -187,6 +187,19 @@ def check_workshop(workshop: Workshop, data, name: str, rate_years: set[int] | N
                     WARNING,
                 )
             )
+    if not (workshop.description or "").strip():
+        # Without it the session page shows only a title and a question.
+        problems.append(
+            Problem(
+                name,
+                data.line,
+                "description",
+                "pas de description : la page de la session n'aura que son titre et sa question"
+                " — ajoutez « description: | » puis, en dessous et indentées de deux espaces,"
+                " 2 à 5 phrases de présentation",
+                WARNING,
+            )
+        )
     maximum = MAX_GROUP_SIZE[kind.value]
     if workshop.capacite > maximum:
         what = "un atelier" if kind is OfferType.ATELIER else "un groupe de co-développement"

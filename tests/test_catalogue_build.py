@@ -290,7 +290,7 @@ def test_broken_content_stops_the_build_and_keeps_the_previous_output(tmp_path):
     log = result.stdout + result.stderr
     assert result.returncode != 0
     assert "Traceback" not in log
-    assert "2027-10-casse.yaml:8: seances[1].debut" in log
+    assert "2027-10-casse.yaml:8: debut de la 1re séance" in log
     assert '"14:30"' in log
     # A type error does not hide the cross-field rules of the same file.
     assert "2027-10-casse.yaml:9: capacite" in log
