@@ -1,4 +1,5 @@
-"""What happens to the written pages after the theme: French typography on each page.
+"""What happens to the written pages after the theme: French typography on each page,
+then, once the whole site is written, the search index.
 
 Kept apart from the generator: these steps work on the output files, whoever wrote them
 (the catalogue generator or Pelican's own page generator).
@@ -11,6 +12,8 @@ from pathlib import Path
 from pelican import signals
 
 from offer.typography import french_html
+
+from .search_index import index_after_build
 
 
 def set_french_typography(path: str, context=None) -> None:
@@ -26,3 +29,4 @@ def set_french_typography(path: str, context=None) -> None:
 
 def register() -> None:
     signals.content_written.connect(set_french_typography)
+    signals.finalized.connect(index_after_build)

@@ -22,6 +22,7 @@ BROCHURE_PAGES = {
     "demande-de-devis/index.html": "Demander un devis",
     "merci/index.html": "Merci, votre demande est envoyée",
     "404.html": "Page introuvable",
+    "recherche/index.html": "Rechercher dans le site",
 }
 CATALOGUE = "programme/index.html"
 FILTERED_CATALOGUE = "programme/type/codev/index.html"
