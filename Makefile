@@ -27,7 +27,7 @@ SSH_TARGET_DIR ?= /var/www/ateliers
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help bootstrap npm-deps test-deps lint html clean regenerate serve devserver publish rsync_upload check nouvel-atelier editer test audit bench
+.PHONY: help bootstrap site-deps npm-deps test-deps lint html clean regenerate serve devserver publish rsync_upload check nouvel-atelier editer test audit bench
 
 help:
 	@echo "make serve           construit le site et le sert sur http://127.0.0.1:$(PORT)/ avec le récepteur de formulaires"
@@ -51,7 +51,18 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	touch $@
 
-bootstrap: $(VENV)/.installed
+bootstrap: site-deps $(VENV)/.installed
+
+# What the build needs from Debian: Pango (WeasyPrint lays out the PDF programme with it)
+# and the DejaVu fonts the PDF uses. Only what is missing is installed.
+site-deps:
+	@missing=""; \
+	ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installation des paquets Debian :$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 # The npm packages at the versions of package-lock.json: the check tools (vnu,
 # Lighthouse) and the editing interface (Decap CMS, React, yaml, esbuild, decap-server).

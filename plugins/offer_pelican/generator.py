@@ -24,9 +24,10 @@ from offer.problems import ContentError, Problem, report_problems
 from offer.validation import load_content, relative, stale_rates
 
 from . import finishing
+from .printable import Printable, render_pdf
 from .settings import SettingsError, missing_legal_notice, offer_settings
 from .template_helpers import FILTERS, menu_entries
-from .views import CatalogueFilter, OfferView, all_filters, group_by_year
+from .views import TYPE_LABELS, CatalogueFilter, OfferView, all_filters, group_by_year
 
 logger = logging.getLogger(__name__)
 
@@ -125,6 +126,25 @@ class CatalogueGenerator(Generator):
         )
         self.context["offer"] = self.view
         self.context["offer_provider"] = provider
+        # Made now, before any page is written, so that the pages can give their sizes.
+        self.view.printables = self._printables()
+
+    def _printables(self) -> dict[str, Printable]:
+        """The programme ("programme") and each offer page (by its type) as PDF documents."""
+        stylesheet = Path(self.theme) / "static" / "css" / "pdf.css"
+        # Links written in full: a printed page must lead to the site itself.
+        context = {**self.context, "SITEURL": self.absolute_base.rstrip("/")}
+        view = self.view
+        url = view.catalogue_url + "programme-des-sessions.pdf"
+        html = self.get_template("pdf/programme").render({**context, "items": view.upcoming})
+        documents = {"programme": Printable(url, render_pdf(html, self.absolute_base + url, stylesheet))}
+        for page in self.context.get("pages", []):
+            kind = getattr(page, "offre", None)
+            if kind in TYPE_LABELS:
+                url = f"{page.url}{page.slug}.pdf"
+                html = self.get_template("pdf/offre").render({**context, "page": page})
+                documents[kind] = Printable(url, render_pdf(html, self.absolute_base + page.url, stylesheet))
+        return documents
 
     # -- output --------------------------------------------------------------
     def generate_output(self, writer):
@@ -203,6 +223,8 @@ class CatalogueGenerator(Generator):
                 view.items, self.absolute_base, feed_url, url_for, self.settings["SITENAME"], self.stamp
             ).encode("utf-8"),
         )
+        for document in view.printables.values():
+            self._write_bytes(document.url, document.data)
         rows = opendata.session_rows(view.items, url_for)
         self._write_bytes("donnees/sessions.json", opendata.to_json(rows).encode("utf-8"))
         self._write_bytes("donnees/inscriptions.json", opendata.open_registrations(view.items).encode("utf-8"))

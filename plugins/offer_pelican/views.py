@@ -180,6 +180,8 @@ class OfferView:
     form_targets: dict = field(default_factory=dict)
     home_sessions: int = 3
     recent_past: int = 6
+    # The PDF documents (printable.Printable) by key: "programme", "atelier", "codev".
+    printables: dict = field(default_factory=dict)
 
     @property
     def upcoming(self) -> list[CatalogueItem]:
