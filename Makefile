@@ -110,7 +110,8 @@ clean:
 regenerate: bootstrap
 	$(PELICAN) -r "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS)
 
-# The site on :$(PORT) and the self-hosted form receiver on :$(FORM_PORT) (SQLite in var/).
+# The site on :$(PORT) (Pelican's server, answering a missing page with the site's 404)
+# and the self-hosted form receiver on :$(FORM_PORT) (SQLite in var/).
 # The build (html, a prerequisite) inherits these, so the forms post to this receiver.
 serve: export PUBLIC_SITE_URL = http://127.0.0.1:$(PORT)
 serve: export FORM_ENDPOINT = http://127.0.0.1:$(FORM_PORT)
@@ -122,7 +123,7 @@ serve: html
 	FORMBACKEND_ALLOWED_ORIGINS="http://127.0.0.1:$(PORT),http://localhost:$(PORT)" \
 	  $(PYTHON) -m formbackend serve --host 127.0.0.1 --port $(FORM_PORT) --db "$(FORM_DB)" --forms "$(INPUTDIR)/forms.yaml" \
 	    --sessions "$(OUTPUTDIR)/donnees/inscriptions.json" & \
-	$(PELICAN) --listen -o "$(OUTPUTDIR)" -b 127.0.0.1 -p $(PORT)
+	$(PYTHON) -m offer_pelican.serve "$(OUTPUTDIR)" --bind 127.0.0.1 --port $(PORT)
 
 devserver: bootstrap
 	$(PELICAN) -lr "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" -b 127.0.0.1 -p $(PORT) $(PELICANOPTS)

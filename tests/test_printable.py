@@ -16,9 +16,10 @@ from offer.formatting import file_size
 from tests.tools.html_tree import parse_file
 
 PROGRAMME_PDF = "programme/programme-des-sessions.pdf"
+# slug -> (title, price per participant, a heading of the brochure's text, rendered as text)
 OFFER_PDFS = {
-    "ateliers-inter-collectivites": ("Ateliers inter-collectivités", "280 €"),
-    "co-developpement": ("Groupes de co-développement", "700 €"),
+    "ateliers-inter-collectivites": ("Ateliers inter-collectivités", "280 €", "La primauté de l’usager"),
+    "co-developpement": ("Groupes de co-développement", "700 €", "Qu’est-ce que le co-développement professionnel ?"),
 }
 
 
@@ -88,12 +89,13 @@ def test_the_programme_is_tagged(programme):
 
 @pytest.mark.parametrize("slug", list(OFFER_PDFS))
 def test_each_offer_page_has_its_tagged_pdf(built_site, slug):
-    title, price = OFFER_PDFS[slug]
+    title, price, brochure = OFFER_PDFS[slug]
     reader = pypdf.PdfReader(built_site / slug / f"{slug}.pdf")
     assert_tagged(reader)
     text = pdf_text(reader)
     assert text.startswith("CDG 44"), text[:80]
     assert title in text and "En bref" in text and price in text
+    assert brochure in text and "<" not in text  # the page's HTML laid out, not shown as text
     link = parse_file(built_site / slug / "index.html").find("p", class_="printable").find("a")
     assert link.get("href").endswith(f"{slug}/{slug}.pdf")
     size = file_size((built_site / slug / f"{slug}.pdf").stat().st_size)
