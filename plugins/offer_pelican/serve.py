@@ -27,7 +27,7 @@ class SiteRequestHandler(ComplexHTTPRequestHandler):
 
     def send_site_not_found(self) -> None:
         page = Path(self.base_path) / NOT_FOUND_PAGE
-        body = page.read_bytes() if page.is_file() else "Page introuvable".encode()
+        body = page.read_bytes() if page.is_file() else b"Page introuvable"
         self.send_response(404)
         self.send_header("Content-Type", "text/html; charset=utf-8" if page.is_file() else "text/plain; charset=utf-8")
         self.send_header("Content-Length", str(len(body)))
