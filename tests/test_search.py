@@ -39,7 +39,7 @@ def test_the_index_is_built_in_french_over_pages_and_sessions(built_site):
 
 def test_without_javascript_the_search_box_is_a_link_to_the_programme(built_site):
     for page in ("index.html", SESSION + "index.html", "recherche/index.html"):
-        slot = parse_file(built_site / page).find("p", class_="site-search")
+        slot = parse_file(built_site / page).find("div", class_="site-search")
         links = slot.find_all("a")
         assert [a.get("href").rstrip("/").rsplit("/", 1)[-1] for a in links] == ["programme"], page
     fallback = parse_file(built_site / "recherche" / "index.html").find("div", class_="search-fallback")
@@ -87,6 +87,18 @@ def test_a_search_for_reglement_finds_the_session_with_its_badge(tab, site_url):
     violations = Axe().run(tab, options=AXE_OPTIONS)
     assert violations.violations_count == 0, violations.generate_report()
     assert not tab.errors, tab.errors
+
+
+def test_the_page_with_its_results_is_valid_html(tab, site_url, tmp_path):
+    """The Nu checker on the page as the script leaves it (results written in the DOM)."""
+    from tests.test_html_validity import describe, run_vnu
+
+    tab.goto(site_url + "recherche/?q=" + quote("règlement"), wait_until="load")
+    assert results(tab)
+    page = tmp_path / "recherche.html"
+    page.write_text("<!DOCTYPE html>\n" + tab.evaluate("document.documentElement.outerHTML"), encoding="utf-8")
+    messages = run_vnu([page])
+    assert not messages, describe(messages, tmp_path)
 
 
 def test_the_type_and_audience_choices_narrow_the_results(tab, site_url):

@@ -75,3 +75,16 @@ async def test_another_origin_is_still_refused(checked_app):
             client, "/f/contact", VALID["contact"], headers(origin="https://evil.example", json=False)
         )
     assert response.status_code == 403
+
+
+@pytest.mark.anyio
+async def test_the_error_page_is_valid_html(checked_app, tmp_path):
+    from tests.test_html_validity import describe, run_vnu
+
+    data = {**registration("ouverte"), "email": "pas-une-adresse", "prenom": ""}
+    async with asgi_client(checked_app) as client:
+        response = await post_form(client, "/f/inscription", data, headers(json=False))
+    page = tmp_path / "erreurs.html"
+    page.write_text(response.text, encoding="utf-8")
+    messages = run_vnu([page])
+    assert not messages, describe(messages, tmp_path)
