@@ -128,3 +128,26 @@ def test_search_works_under_a_sub_path(tab, built_site, tmp_path):
         assert any(r["href"] == "/ateliers/" + SESSION for r in found), found
         tab.goto(url + "ateliers/" + SESSION, wait_until="load")
         assert tab.locator("h1").text_content().startswith("Écrire un règlement intérieur")
+
+
+def test_on_a_phone_the_search_button_keeps_clear_of_the_brand(browser, site_url):
+    context = browser.new_context(viewport={"width": 320, "height": 640}, locale="fr-FR")
+    try:
+        tab = context.new_page()
+        tab.goto(site_url + "programme/", wait_until="load")
+        button = tab.locator(".site-search__button").bounding_box()
+        assert tab.locator("#recherche-en-tete").is_hidden()  # typed on the search page
+        for part in (".site-brand__org", ".site-brand__name"):
+            box = tab.locator(part).bounding_box()
+            apart = (
+                box["x"] + box["width"] <= button["x"]
+                or button["x"] + button["width"] <= box["x"]
+                or box["y"] + box["height"] <= button["y"]
+                or button["y"] + button["height"] <= box["y"]
+            )
+            assert apart, (part, box, button)
+        tab.click(".site-search__button")
+        tab.wait_for_url("**/recherche/?q=")
+        assert tab.locator("#recherche-texte").is_visible()
+    finally:
+        context.close()
