@@ -18,8 +18,20 @@ from pathlib import Path
 from tests.conftest import BUILD_EPOCH, ROOT
 
 EXAMPLE = re.compile(r"`((?:[A-Z_]+=\S+ )*make [^`]+)`")
-# Not run here: long-running servers, the test suite itself, network uploads, a venv rebuild.
-NOT_RUN_HERE = {"serve", "test", "devserver", "rsync_upload", "audit", "bench", "bootstrap", "regenerate"}
+# Not run here: long-running servers, the test suite itself, network uploads, a venv or
+# node_modules (re)install.
+NOT_RUN_HERE = {
+    "serve",
+    "editer",
+    "test",
+    "devserver",
+    "rsync_upload",
+    "audit",
+    "bench",
+    "bootstrap",
+    "npm-deps",
+    "regenerate",
+}
 
 
 def venv() -> Path:

@@ -27,7 +27,8 @@ AXE_OPTIONS = {
 def test_the_index_is_built_in_french_over_pages_and_sessions(built_site):
     entry = json.loads((built_site / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
     assert list(entry["languages"]) == ["fr"]  # from <html lang="fr">: French stemming
-    marked = [p for p in built_site.rglob("*.html") if parse_file(p).find("main").get("data-pagefind-body") is not None]
+    mains = {p: parse_file(p).find("main") for p in built_site.rglob("*.html")}
+    marked = [p for p, main in mains.items() if main is not None and main.get("data-pagefind-body") is not None]
     relative = {p.relative_to(built_site).as_posix() for p in marked}
     assert SESSION + "index.html" in relative
     assert "ateliers-inter-collectivites/index.html" in relative
