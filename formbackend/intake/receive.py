@@ -336,7 +336,7 @@ async def receive(request: Request) -> Response:
             "Les inscriptions ne sont pas ouvertes sur ce récepteur : la liste des sessions publiées par le site "
             "(FORMBACKEND_SESSIONS) n'y est pas configurée",
         )
-        return error_response(request, state, form_name, [error], origin, next_url)
+        return error_response(request, state, form_name, [error], origin, next_url, items)
     if session:
         known = state.open_sessions.get(str(session))
         if known is None:
@@ -363,7 +363,7 @@ async def receive(request: Request) -> Response:
             people, errors = group.people(definition, result.data)
             if errors:
                 log.info("envoi refusé formulaire=%s statut=422 erreurs=group", form_name)
-                return error_response(request, state, form_name, errors, origin, next_url)
+                return error_response(request, state, form_name, errors, origin, next_url, items)
         else:
             people = [Person(key, result.data)]
             # The registration's mail replaces the plain acknowledgement (a group's manager keeps it).
@@ -397,7 +397,7 @@ async def receive(request: Request) -> Response:
                 "Vous êtes déjà inscrit ou inscrite à cette session avec cette adresse électronique : rien n'a été"
                 " modifié. Pour annuler, utilisez le lien du courriel que vous avez reçu à votre inscription",
             )
-        return error_response(request, state, form_name, [error], origin, next_url)
+        return error_response(request, state, form_name, [error], origin, next_url, items)
     except Exception:  # noqa: BLE001 - answered with a 503, the visitor can retry
         log.exception("échec de l'enregistrement formulaire=%s", form_name)
         refusal = Refusal(
