@@ -27,7 +27,7 @@ SSH_TARGET_DIR ?= /var/www/ateliers
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help bootstrap npm-deps test-deps lint html clean regenerate serve devserver publish rsync_upload check nouvel-atelier editer test audit bench
+.PHONY: help bootstrap site-deps npm-deps test-deps lint html clean regenerate serve devserver publish rsync_upload check nouvel-atelier editer test audit bench
 
 help:
 	@echo "make serve           construit le site et le sert sur http://127.0.0.1:$(PORT)/ avec le récepteur de formulaires"
@@ -51,7 +51,18 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	touch $@
 
-bootstrap: $(VENV)/.installed
+bootstrap: site-deps $(VENV)/.installed
+
+# What the build needs from Debian: Pango (WeasyPrint lays out the PDF programme with it)
+# and the DejaVu fonts the PDF uses. Only what is missing is installed.
+site-deps:
+	@missing=""; \
+	/sbin/ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || missing="$$missing libpango-1.0-0 libpangoft2-1.0-0"; \
+	[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing="$$missing fonts-dejavu-core"; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installation des paquets Debian :$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
+	fi
 
 # The npm packages at the versions of package-lock.json: the check tools (vnu,
 # Lighthouse) and the editing interface (Decap CMS, React, yaml, esbuild, decap-server).
@@ -99,7 +110,8 @@ clean:
 regenerate: bootstrap
 	$(PELICAN) -r "$(INPUTDIR)" -o "$(OUTPUTDIR)" -s "$(CONFFILE)" $(PELICANOPTS)
 
-# The site on :$(PORT) and the self-hosted form receiver on :$(FORM_PORT) (SQLite in var/).
+# The site on :$(PORT) (Pelican's server, answering a missing page with the site's 404)
+# and the self-hosted form receiver on :$(FORM_PORT) (SQLite in var/).
 # The build (html, a prerequisite) inherits these, so the forms post to this receiver.
 serve: export PUBLIC_SITE_URL = http://127.0.0.1:$(PORT)
 serve: export FORM_ENDPOINT = http://127.0.0.1:$(FORM_PORT)
@@ -111,7 +123,7 @@ serve: html
 	FORMBACKEND_ALLOWED_ORIGINS="http://127.0.0.1:$(PORT),http://localhost:$(PORT)" \
 	  $(PYTHON) -m formbackend serve --host 127.0.0.1 --port $(FORM_PORT) --db "$(FORM_DB)" --forms "$(INPUTDIR)/forms.yaml" \
 	    --sessions "$(OUTPUTDIR)/donnees/inscriptions.json" & \
-	$(PELICAN) --listen -o "$(OUTPUTDIR)" -b 127.0.0.1 -p $(PORT)
+	$(PYTHON) -m offer_pelican.serve "$(OUTPUTDIR)" --bind 127.0.0.1 --port $(PORT)
 
 # The build cache (.cache/offer/) makes a rebuild after an edit re-render only
 # what changed; clean builds (html, publish, CI) never use it.
@@ -125,8 +137,13 @@ rsync_upload: publish
 	rsync -e "ssh -p $(SSH_PORT)" -P -rvzc --include tags --cvs-exclude --delete "$(OUTPUTDIR)"/ "$(SSH_USER)@$(SSH_HOST):$(SSH_TARGET_DIR)"
 
 # -- editors' tools ----------------------------------------------------------
+# On errors the report is all the editor needs: make's own English line
+# ("make: *** [Makefile:…: check] Error 1") would only add noise, and make prints it
+# for every failing recipe. So the recipe ends make itself with SIGPIPE: make has no
+# handler for it and dies at once, and shells report no SIGPIPE death; the status
+# stays non-zero (141), so CI stops. Where SIGPIPE is ignored, `exit 1` still fails.
 check: bootstrap
-	$(PYTHON) -m offer.tools.check "$(INPUTDIR)"
+	@$(PYTHON) -m offer.tools.check "$(INPUTDIR)" || { kill -PIPE $$PPID; exit 1; }
 
 nouvel-atelier: bootstrap
 	$(PYTHON) -m offer.tools.scaffold $(ARGS)

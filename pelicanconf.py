@@ -119,6 +119,16 @@ CONTACT = {
     "site": "https://www.cdg44.fr",
 }
 
+# Mentions légales: the publication director and the host (name, address, phone).
+# Not in the brochure: the operators give them at build time (docs/exploitation.md);
+# `make publish` refuses to build without them.
+MENTIONS_LEGALES = {
+    "directeur_publication": os.environ.get("DIRECTEUR_PUBLICATION", ""),
+    "hebergeur_nom": os.environ.get("HEBERGEUR_NOM", ""),
+    "hebergeur_adresse": os.environ.get("HEBERGEUR_ADRESSE", ""),
+    "hebergeur_telephone": os.environ.get("HEBERGEUR_TELEPHONE", ""),
+}
+
 # Reproducible output: pages without a date (all of ours) take the build date
 # from SOURCE_DATE_EPOCH, which the sitemap uses as their last modification.
 if os.environ.get("SOURCE_DATE_EPOCH"):
@@ -129,3 +139,10 @@ if os.environ.get("SOURCE_DATE_EPOCH"):
 DELETE_OUTPUT_DIRECTORY = True
 OUTPUT_RETENTION = []
 LOAD_CONTENT_CACHE = False
+
+# The CDG 44's logo, when the Centre de gestion supplies the official file: a path
+# under the theme's static files (e.g. "theme/img/logo-cdg44.svg") and its size in
+# pixels. Empty: the name "CDG 44" is set as a text wordmark (docs/exploitation.md).
+SITE_LOGO = ""
+SITE_LOGO_WIDTH = 96
+SITE_LOGO_HEIGHT = 40

@@ -16,6 +16,7 @@ OFFER = {
     "FORM_PROVIDER": os.environ.get("FORM_PROVIDER", "selfhosted"),
     "FORM_ENDPOINT": os.environ.get("FORM_ENDPOINT", ""),
     "REQUIRE_COMPLETE_FORM_SETTINGS": True,
+    "REQUIRE_LEGAL_NOTICE": True,
 }
 
 # The editing interface /admin/ against the forge (docs/exploitation.md, « Interface d'édition »):

@@ -50,3 +50,10 @@ def euros(amount: Decimal | int) -> str:
 
 def count(n: int, singular: str, plural: str) -> str:
     return f"{n} {singular if n == 1 else plural}"
+
+
+def file_size(size: int) -> str:
+    """'PDF, 45 ko' style sizes: kilo-octets under a megaoctet ('45 ko'), then '1,2 Mo'."""
+    if size < 1024 * 1024:
+        return f"{max(1, round(size / 1024))}{NBSP}ko"
+    return f"{format_decimal(round(size / (1024 * 1024), 1), locale=LOCALE)}{NBSP}Mo"

@@ -11,10 +11,11 @@ import enum
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 from pydantic import Strict as StrictMode
 
 from .problems import Problem
+from .typography import french_text
 from .validation import LoadResult, parse_model, relative
 
 Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
@@ -93,6 +94,12 @@ class FormField(Strict):
     choix: dict[str, str] | list[str] | None = Field(
         default=None, description="Valeurs permises (champ choix ou cache)."
     )
+
+    @field_validator("libelle", "aide")
+    @classmethod
+    def _french_typography(cls, value):
+        # The receiver's messages quote the label: the same text as the site's pages.
+        return french_text(value) if value else value
 
     @model_validator(mode="after")
     def _consistent(self):

@@ -78,7 +78,10 @@ def _time_hint(raw: str) -> str:
 
 
 def field_label(loc: tuple) -> str:
-    """('seances', 1, 'debut') -> 'seances[2].debut' (1-based, as editors count)."""
+    """('seances', 1, 'debut') -> 'seances[2].debut': the key problems are sorted and matched by.
+
+    Editors never read it as is: ``french_field`` turns it into words.
+    """
     label = ""
     for part in loc:
         if isinstance(part, int):
@@ -86,6 +89,67 @@ def field_label(loc: tuple) -> str:
         else:
             label += ("." if label else "") + str(part)
     return label
+
+
+# The noun for one element of each list an editor writes, and its gender.
+_LIST_ITEMS = {
+    "seances": ("séance", "f"),
+    "public": ("public", "m"),
+    "tarifs": ("tarif", "m"),
+    "champs": ("champ", "m"),
+    "choix": ("choix", "m"),
+}
+_SEGMENT = re.compile(r"^(?P<name>[^\[\]]+)(?:\[(?P<index>\d+)\])?$")
+
+
+def _ordinal(number: int, gender: str) -> str:
+    """1 -> 1re / 1er, 3 -> 3e (French abbreviated ordinals)."""
+    if number == 1:
+        return "1re" if gender == "f" else "1er"
+    return f"{number}e"
+
+
+def _item_phrase(name: str, number: int) -> str:
+    """('seances', 3) -> 'la 3e séance'; an unknown list -> 'le 3e élément de name'."""
+    noun, gender = _LIST_ITEMS.get(name, (None, "m"))
+    if noun is None:
+        return f"le {_ordinal(number, 'm')} élément de {name}"
+    article = "la" if gender == "f" else "le"
+    return f"{article} {_ordinal(number, gender)} {noun}"
+
+
+def _of(phrase: str) -> str:
+    """'de' + phrase, contracted as French requires: 'le 2e tarif' -> 'du 2e tarif'."""
+    return "du " + phrase[3:] if phrase.startswith("le ") else "de " + phrase
+
+
+def french_field(label: str) -> str:
+    """'seances[2].debut' -> 'debut de la 2e séance'; 'seances[3]' -> 'la 3e séance'.
+
+    Field names stay as the editor writes them in the file; only list positions
+    become words. A path without a list position is returned unchanged.
+    """
+    if "[" not in label:
+        return label
+    segments = label.split(".")
+    matches = [_SEGMENT.match(segment) for segment in segments]
+    if not all(matches):
+        return label
+    phrases: list[str] = []  # outermost first
+    pending: list[str] = []  # keys of mappings not yet attached to a list element
+    for match in matches:
+        pending.append(match["name"])
+        if match["index"] is not None:
+            name = pending.pop()
+            phrase = _item_phrase(name, int(match["index"]))
+            if pending:
+                phrase += " de " + ".".join(pending)
+            phrases.append(phrase)
+            pending = []
+    text = ".".join(pending)
+    for phrase in reversed(phrases):
+        text = f"{text} {_of(phrase)}" if text else phrase
+    return text
 
 
 def locate(data, loc: tuple) -> tuple[int, str | None, bool]:
@@ -118,7 +182,7 @@ def _trap_message(raw: str | None, value) -> str | None:
         )
     if isinstance(value, int) and re.fullmatch(r"\d+(:\d+)+", raw):
         return (
-            f"YAML lit {raw} comme le nombre {value} (une durée en base 60)"
+            f"YAML lit {raw} comme un nombre ({value}), pas comme une heure"
             f' — écrivez l\'heure entre guillemets : "{_time_hint(raw)}"'
         )
     if isinstance(value, int) and re.fullmatch(r"0\d+", raw):
@@ -285,7 +349,9 @@ def french_message(error: dict, data) -> tuple[int, str, str]:
         allowed = re.findall(r"'([^']*)'", ctx.get("expected", ""))
         guess = difflib.get_close_matches(str(value), allowed, n=1, cutoff=0.5)
         suggestion = f" — vouliez-vous écrire « {guess[0]} » ?" if guess else ""
-        return line, label, f"« {shown(value)} » n'est pas dans la liste ({', '.join(allowed)}){suggestion}"
+        # The audiences are declared once, in offer/model.py (AUDIENCES): say where to add one.
+        declared = " ; la liste des publics est déclarée dans offer/model.py (AUDIENCES)" if last == "public" else ""
+        return line, label, f"« {shown(value)} » n'est pas dans la liste ({', '.join(allowed)}){suggestion}{declared}"
     if kind in ("value_error", "enum"):
         if last in _EXAMPLES:
             return line, label, f"valeur « {shown(raw or value)} » inconnue — écrivez {_EXAMPLES[last]}"

@@ -5,6 +5,8 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 
+from .messages import french_field
+
 ERROR = "erreur"
 WARNING = "avertissement"
 
@@ -20,7 +22,12 @@ class Problem:
     def __str__(self) -> str:
         prefix = "" if self.severity == ERROR else "avertissement : "
         where = f"{self.path}:{self.line}"
-        return f"{where}: {self.field}: {prefix}{self.message}" if self.field else f"{where}: {prefix}{self.message}"
+        return f"{where}: {self.label}: {prefix}{self.message}" if self.field else f"{where}: {prefix}{self.message}"
+
+    @property
+    def label(self) -> str:
+        """The field as editors read it: « debut de la 2e séance », not ``seances[2].debut``."""
+        return french_field(self.field)
 
     @property
     def is_error(self) -> bool:

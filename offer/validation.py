@@ -188,6 +188,19 @@ def check_workshop(workshop: Workshop, data, name: str, rate_years: set[int] | N
                     WARNING,
                 )
             )
+    if not (workshop.description or "").strip():
+        # Without it the session page shows only a title and a question.
+        problems.append(
+            Problem(
+                name,
+                data.line,
+                "description",
+                "pas de description : la page de la session n'aura que son titre et sa question"
+                " — ajoutez « description: | » puis, en dessous et indentées de deux espaces,"
+                " 2 à 5 phrases de présentation",
+                WARNING,
+            )
+        )
     maximum = MAX_GROUP_SIZE[kind.value]
     if workshop.capacite > maximum:
         what = "un atelier" if kind is OfferType.ATELIER else "un groupe de co-développement"
@@ -485,6 +498,30 @@ class Content:
     @property
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == ERROR]
+
+
+def stale_rates(path: str, rates: RateTable, entries: list[Entry], today: dt.date) -> list[Problem]:
+    """A warning when sessions not yet over fall in a year after the latest voted rate:
+    their price is computed at that rate, and their pages say it is the one "en vigueur à ce jour"."""
+    latest = max(r.annee for r in rates.tarifs)
+    years = sorted(
+        {e.workshop.first_date.year for e in entries if e.workshop.last_date >= today} - set(range(latest + 1))
+    )
+    if not years:
+        return []
+    listed = ", ".join(map(str, years))
+    return [
+        Problem(
+            path,
+            1,
+            "tarifs",
+            f"le dernier tarif voté est celui de {latest}, mais des sessions ont lieu en {listed} : "
+            f"leur prix est calculé au tarif {latest} et leurs pages affichent « tarif {latest}, en vigueur à ce jour ». "
+            f"Quand le conseil d'administration aura voté le tarif de {years[-1]}, ajoutez un bloc "
+            f"« - annee: {years[-1]} » à ce fichier, sans effacer les anciens.",
+            WARNING,
+        )
+    ]
 
 
 def load_content(content_dir: Path, root: Path | None = None, memo=None, map_files=map) -> Content:

@@ -29,7 +29,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-STRICT_CSP = "default-src 'self'"
+# The operators' policy (docs/exploitation.md): only the site's own resources; the search
+# index's WebAssembly needs 'wasm-unsafe-eval', which allows no script text to run.
+STRICT_CSP = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'"
 
 
 def free_port() -> int:

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from offer.messages import french_field
 from offer.validation import load_content, load_rates, load_workshop
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -176,7 +177,10 @@ def test_whole_corpus_in_one_run(tmp_path):
     for name, items in EXPECTED.items():
         base = name.rsplit("/", 1)[-1]
         for item in items:
-            prefix = f"content/ateliers/{base}:{item['line']}: " + (f"{item['field']}: " if item["field"] else "")
+            # Editors read list positions in words: « debut de la 1re séance », not seances[1].debut.
+            prefix = f"content/ateliers/{base}:{item['line']}: " + (
+                f"{french_field(item['field'])}: " if item["field"] else ""
+            )
             contains = item["contains"].replace("doublons/ateliers/", "content/ateliers/")
             assert any(line.startswith(prefix) and contains in line for line in lines), (prefix, contains, out)
     # Every file is named, the warning is marked as such, and the summary counts them.
@@ -190,6 +194,8 @@ def test_whole_corpus_in_one_run(tmp_path):
     assert f" erreurs, {warnings} avertissements dans " in summary, summary
     # One line per problem plus the summary; a few files have two expectations for one line.
     assert len(lines) - 1 <= errors
+    assert "debut de la 1re séance: YAML lit 14:30 comme un nombre (870)" in out
+    assert "[1]" not in out and "base 60" not in out
 
 
 def test_check_reports_a_file_that_crashes_the_loader(tmp_path, monkeypatch):
@@ -284,6 +290,7 @@ def test_more_messages(tmp_path, text, line, field, contains):
 
 def test_a_ten_megabyte_description_is_refused_with_its_length(tmp_path):
     text = (CORPUS / "inscrits-trop.yaml").read_text(encoding="utf-8").replace("inscrits: 14", "inscrits: 4")
+    text = text.replace("description: Un atelier pour les besoins de ce test.\n", "")  # replaced by a huge one
     path = tmp_path / "2027-05-enorme.yaml"
     path.write_text(text + 'description: "' + "x" * (10 * 1024 * 1024) + '"\n', encoding="utf-8")
     result = load_workshop(path, tmp_path, rate_years())
@@ -307,3 +314,56 @@ def test_nesting_that_would_crash_the_yaml_parser_is_an_editors_error(tmp_path):
     assert result.stdout.startswith(
         "content/ateliers/2027-05-profond.yaml:11: les listes ou blocs de champs sont imbriqués sur plus de 20 niveaux"
     ), result.stdout
+
+
+def test_an_unknown_audience_names_the_file_that_declares_the_audiences(tmp_path):
+    path = tmp_path / "ateliers" / "2027-05-public-inconnu.yaml"
+    path.parent.mkdir()
+    path.write_text(
+        "type: atelier\ntitre: Un atelier\nquestion: Comment faire pour… ?\nobjet: Un objet\n"
+        "public: [DRH]\nlieu: {nom: CDG 44, adresse: 6 rue du Pen Duick II, 44300 Nantes}\n"
+        "seances:\n  - {date: 2027-05-12, duree: journee}\ncapacite: 12\n",
+        encoding="utf-8",
+    )
+    problems = load_workshop(path, tmp_path, {2020}).problems
+    audience = [p for p in problems if p.field.startswith("public")]
+    assert audience and "offer/model.py (AUDIENCES)" in audience[0].message, problems
+
+
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [
+        ("seances[3]", "la 3e séance"),
+        ("seances[1].debut", "debut de la 1re séance"),
+        ("seances[2].date", "date de la 2e séance"),
+        ("tarifs[1].annee", "annee du 1er tarif"),
+        ("public[2]", "le 2e public"),
+        ("formulaires.contact.champs[2].nom", "nom du 2e champ de formulaires.contact"),
+        ("lieu.adresse", "lieu.adresse"),
+        ("capacite", "capacite"),
+    ],
+)
+def test_list_positions_are_written_in_words(path, words):
+    assert french_field(path) == words
+
+
+def test_a_problem_shows_its_field_in_words():
+    from offer.problems import Problem
+
+    problem = Problem("content/ateliers/x.yaml", 12, "seances[3].debut", "heure invalide")
+    assert str(problem) == "content/ateliers/x.yaml:12: debut de la 3e séance: heure invalide"
+
+
+def test_a_session_without_description_gets_a_warning(tmp_path):
+    text = (
+        "type: atelier\ntitre: Un atelier\nquestion: Comment faire pour… ?\nobjet: Un objet\n"
+        'public: [DGS]\nlieu: {nom: CDG 44, adresse: "6 rue du Pen Duick II, 44300 Nantes"}\n'
+        "seances:\n  - {date: 2027-05-12, duree: journee}\ncapacite: 12\n"
+    )
+    path = tmp_path / "x.yaml"
+    path.write_text(text, encoding="utf-8")
+    problems = load_workshop(path, tmp_path, {2020}).problems
+    assert [(p.field, p.severity) for p in problems] == [("description", "avertissement")], problems
+    assert "ajoutez « description: | »" in problems[0].message
+    path.write_text(text + "description: |\n  Deux phrases.\n", encoding="utf-8")
+    assert load_workshop(path, tmp_path, {2020}).problems == []

@@ -23,6 +23,12 @@ ROOT = Path(__file__).resolve().parents[1]
 BUILD_EPOCH = "1796036400"  # 2026-11-30T11:00:00Z, as in conftest.py
 SITEURL = "http://example.test/ateliers"
 FORM_ENDPOINT = "https://formulaires.example.test"
+LEGAL = {
+    "DIRECTEUR_PUBLICATION": "Le président du CDG 44",
+    "HEBERGEUR_NOM": "Hébergeur Exemple",
+    "HEBERGEUR_ADRESSE": "1 rue de l'Exemple, 44000 Nantes",
+    "HEBERGEUR_TELEPHONE": "02 40 00 00 00",
+}
 DOCS = (ROOT / "docs" / "editeurs.md", ROOT / "docs" / "exploitation.md")
 
 BROKEN_NAME = "2027-05-heure-sans-guillemets.yaml"
@@ -46,7 +52,7 @@ def venv() -> Path:
     return ROOT / ".venv"
 
 
-def make(*args: str) -> subprocess.CompletedProcess:
+def make(*args: str, legal: dict | None = LEGAL) -> subprocess.CompletedProcess:
     env = {
         k: v
         for k, v in os.environ.items()
@@ -58,6 +64,9 @@ def make(*args: str) -> subprocess.CompletedProcess:
         FORM_ENDPOINT=FORM_ENDPOINT,
         COLUMNS="500",  # no wrapped log lines
     )
+    for name in LEGAL:
+        env.pop(name, None)
+    env.update(legal or {})
     environment = venv()
     return subprocess.run(
         ["make", "--no-print-directory", "-o", f"{environment}/.installed", f"VENV={environment}", *args],
@@ -69,8 +78,8 @@ def make(*args: str) -> subprocess.CompletedProcess:
     )
 
 
-def publish(content: Path, output: Path) -> subprocess.CompletedProcess:
-    return make("publish", f"INPUTDIR={content}", f"OUTPUTDIR={output}", f"SITEURL={SITEURL}")
+def publish(content: Path, output: Path, legal: dict | None = LEGAL) -> subprocess.CompletedProcess:
+    return make("publish", f"INPUTDIR={content}", f"OUTPUTDIR={output}", f"SITEURL={SITEURL}", legal=legal)
 
 
 def snapshot(folder: Path) -> dict[str, tuple]:
@@ -179,7 +188,7 @@ def test_make_check_reports_the_broken_file_in_french(workspace):
     result = make("check", f"INPUTDIR={content}")
     assert result.returncode != 0
     assert re.search(
-        rf"content/ateliers/{re.escape(BROKEN_NAME)}:{BROKEN_LINE}: seances\[1\]\.debut: .*guillemets", result.stdout
+        rf"content/ateliers/{re.escape(BROKEN_NAME)}:{BROKEN_LINE}: debut de la 1re séance: .*guillemets", result.stdout
     ), result.stdout
 
 
@@ -232,6 +241,11 @@ def test_the_operators_guide_has_the_systemd_unit_and_the_security_headers():
     assert "https://formulaires." in directives["connect-src"]
     assert "https://formulaires." in directives["form-action"]
     assert directives["frame-ancestors"] == "'none'"
+    # The search index runs in WebAssembly: the guide's policy and the tests' one agree on it.
+    from tests.conftest import STRICT_CSP
+
+    tested = dict(d.strip().split(" ", 1) for d in STRICT_CSP.split(";") if d.strip())
+    assert directives["script-src"] == tested["script-src"] == "'self' 'wasm-unsafe-eval'"
     assert "unsafe-inline" not in csp.group(1)
     for header in ("Referrer-Policy", "X-Content-Type-Options", "Permissions-Policy"):
         assert f"add_header {header} " in text, header
@@ -283,3 +297,22 @@ def test_the_guides_internal_links_lead_to_a_heading():
         anchors = {anchor(h) for h in re.findall(r"^#{1,6} (.+)$", prose, re.MULTILINE)}
         broken = sorted(set(re.findall(r"\]\(#([^)]+)\)", text)) - anchors)
         assert not broken, f"{path.name} : liens internes sans titre : {broken}"
+
+
+def test_publish_refuses_to_build_without_the_mentions_legales(tmp_path):
+    output = tmp_path / "output"
+    result = publish(ROOT / "content", output, legal={"DIRECTEUR_PUBLICATION": "Le président du CDG 44"})
+    assert result.returncode != 0
+    assert "mentions légales incomplètes : il manque le nom de l'hébergeur" in result.stderr
+    assert "HEBERGEUR_NOM, HEBERGEUR_ADRESSE, HEBERGEUR_TELEPHONE" in result.stderr
+    assert not output.exists()
+
+
+def test_mentions_legales_name_the_director_and_the_host(tmp_path):
+    output = tmp_path / "output"
+    result = publish(ROOT / "content", output)
+    assert result.returncode == 0, result.stderr
+    text = (output / "mentions-legales" / "index.html").read_text(encoding="utf-8")
+    text = " ".join(text.replace("\u2019", "'").split()).replace("\u202f", " ").replace("\xa0", " ")
+    for value in LEGAL.values():
+        assert value in text, value

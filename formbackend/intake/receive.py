@@ -169,7 +169,13 @@ def error_page_base(request: Request, settings: Settings, next_url: str | None, 
 
 
 def error_response(
-    request: Request, state: State, form_name: str, errors: list[FieldError], origin: str, next_url: str | None
+    request: Request,
+    state: State,
+    form_name: str,
+    errors: list[FieldError],
+    origin: str,
+    next_url: str | None,
+    items: list[tuple[str, str]] = (),
 ) -> Response:
     headers = cors_headers(origin, state.settings)
     if wants_json(request):
@@ -179,6 +185,12 @@ def error_response(
     definition = state.forms.formulaires[form_name]
     # Only the fields a visitor sees get a link; hidden ones have no target in the page.
     visible = {field.nom for field in definition.visible_fields}
+    page = error_page_base(request, state.settings, next_url, origin)
+    # The site's root: the thank-you page's parent keeps a sub-path ("…/ateliers/").
+    site = urllib.parse.urljoin(next_url, "../") if next_url else (origins.origin_of(page) or origin) + "/"
+    typed = [(name, value) for name, value in items if name != HONEYPOT]
+    session = next((value for name, value in typed if name == "session"), None)
+    known = state.open_sessions.get(session) if session and state.open_sessions is not None else None
     html = pages.render(
         "errors.html",
         pages.app_root(request.scope),
@@ -186,9 +198,25 @@ def error_response(
         errors=errors,
         form_name=form_name,
         linkable=visible,
-        page=error_page_base(request, state.settings, next_url, origin),
+        page=page,
+        site=site,
+        session_title=known.title if known else None,
+        action=request.url.path,
+        fields=definition.visible_fields,
+        values={name: value for name, value in typed if name in visible},
+        messages={error.field: error.message for error in reversed(errors)},
+        # Sent again from the receiver's own page: the thank-you address as resolved from the
+        # site's, never one that was refused.
+        hidden=[(name, value) for name, value in typed if name not in visible and name != NEXT]
+        + [(NEXT, next_url or (origins.origin_of(site) or origin) + state.settings.default_next_path)],
     )
+    headers["Content-Security-Policy"] = pages.site_page_policy(origins.origin_of(site))
     return HTMLResponse(html, status_code=422, headers=headers)
+
+
+def own_origin(request: Request) -> str | None:
+    """The receiver's own origin, as the browser sees it (the Host it asked for)."""
+    return origins.origin_of(str(request.base_url))
 
 
 def success_response(
@@ -232,7 +260,8 @@ async def receive(request: Request) -> Response:
                 "Formulaire introuvable",
                 "Ce formulaire n'existe pas : revenez à la page du site et envoyez-le de nouveau.",
             )
-        if origin is None or origin not in settings.allowed_origins:
+        # The error page (errors.html) holds the form again, filled in: it posts from here.
+        if origin is None or (origin not in settings.allowed_origins and origin != own_origin(request)):
             raise Refusal(
                 403,
                 "origin_not_allowed",
@@ -277,7 +306,7 @@ async def receive(request: Request) -> Response:
                 "next_not_allowed",
                 "L'adresse de la page de remerciement n'est pas autorisée : revenez au formulaire du site et envoyez-le de nouveau.",
             )
-            return error_response(request, state, form_name, [error], origin, None)
+            return error_response(request, state, form_name, [error], origin, None, items)
     else:
         next_url = origin + settings.default_next_path
 
@@ -293,7 +322,7 @@ async def receive(request: Request) -> Response:
             form_name,
             ",".join(sorted({e.code for e in result.errors})),
         )
-        return error_response(request, state, form_name, result.errors, origin, next_url)
+        return error_response(request, state, form_name, result.errors, origin, next_url, items)
 
     email_field = next((spec.nom for spec in definition.champs if spec.type is FieldKind.EMAIL), None)
     session = result.data.get("session") if definition.field("session") else None
@@ -307,7 +336,7 @@ async def receive(request: Request) -> Response:
             "Les inscriptions ne sont pas ouvertes sur ce récepteur : la liste des sessions publiées par le site "
             "(FORMBACKEND_SESSIONS) n'y est pas configurée",
         )
-        return error_response(request, state, form_name, [error], origin, next_url)
+        return error_response(request, state, form_name, [error], origin, next_url, items)
     if session:
         known = state.open_sessions.get(str(session))
         if known is None:
@@ -317,7 +346,7 @@ async def receive(request: Request) -> Response:
                 "session_closed",
                 "Les inscriptions à cette session ne sont pas ouvertes : consultez le programme des sessions sur le site",
             )
-            return error_response(request, state, form_name, [error], origin, next_url)
+            return error_response(request, state, form_name, [error], origin, next_url, items)
         # The published state decides, not the page the visitor may have kept open.
         waiting_list = known.waiting_list
         if "liste_attente" in result.data:
@@ -334,7 +363,7 @@ async def receive(request: Request) -> Response:
             people, errors = group.people(definition, result.data)
             if errors:
                 log.info("envoi refusé formulaire=%s statut=422 erreurs=group", form_name)
-                return error_response(request, state, form_name, errors, origin, next_url)
+                return error_response(request, state, form_name, errors, origin, next_url, items)
         else:
             people = [Person(key, result.data)]
             # The registration's mail replaces the plain acknowledgement (a group's manager keeps it).
@@ -368,7 +397,7 @@ async def receive(request: Request) -> Response:
                 "Vous êtes déjà inscrit ou inscrite à cette session avec cette adresse électronique : rien n'a été"
                 " modifié. Pour annuler, utilisez le lien du courriel que vous avez reçu à votre inscription",
             )
-        return error_response(request, state, form_name, [error], origin, next_url)
+        return error_response(request, state, form_name, [error], origin, next_url, items)
     except Exception:  # noqa: BLE001 - answered with a 503, the visitor can retry
         log.exception("échec de l'enregistrement formulaire=%s", form_name)
         refusal = Refusal(

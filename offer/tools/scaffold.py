@@ -286,10 +286,10 @@ def create(request: Request, folder: Path) -> Path:
     problems = validate(text, filename, folder)
     errors = [p for p in problems if p.is_error]
     if errors:
-        details = "\n".join(f"  {p.field}: {p.message}" if p.field else f"  {p.message}" for p in errors)
+        details = "\n".join(f"  {p.label}: {p.message}" if p.field else f"  {p.message}" for p in errors)
         raise ScaffoldError(f"le fichier ne serait pas valide :\n{details}")
     for warning in problems:
-        print(f"avertissement : {warning.field}: {warning.message}", file=sys.stderr)
+        print(f"avertissement : {warning.label}: {warning.message}", file=sys.stderr)
     folder.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
         handle.write(text)

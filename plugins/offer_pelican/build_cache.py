@@ -234,11 +234,11 @@ class BuildCache:
         for name in names:
             self._written_from[name] = key
 
-    def events_if_current(self, key: str, names: tuple[str, str], folder) -> list[str] | None:
+    def events_if_current(self, key: str, names: tuple[str, ...], folder) -> list[str] | None:
         """The VEVENTs of an entry whose files (page, .ics) are current (see ``is_current``)."""
         return self._events.get(key) if self.is_current(key, names, folder) else None
 
-    def wrote_entry(self, key: str, names: tuple[str, str], output: EntryOutput, new: bool) -> None:
+    def wrote_entry(self, key: str, names: tuple[str, ...], output: EntryOutput, new: bool) -> None:
         """An entry's ``output`` is on disk at ``names``; ``new``: rendered by this build, to keep."""
         if new:
             self.put_output(key, output)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pelican.utils import get_relative_path, path_to_url
 
 from offer import calendar, structured_data
+from offer.availability import State
 from offer.catalogue import CatalogueItem
 
 
@@ -73,9 +74,12 @@ class EntryRenderer:
         self.today = today
         self.stamp = stamp
 
-    def names(self, item: CatalogueItem) -> tuple[str, str]:
-        """The output names of the entry's page and calendar."""
+    def names(self, item: CatalogueItem) -> tuple[str, ...]:
+        """The output names of the entry's page and its calendar; a postponed entry has
+        no calendar (its dates no longer hold: no file to add them to an agenda)."""
         url = self.view.entry_url(item)
+        if item.availability.state is State.POSTPONED:
+            return (url + "index.html",)
         return url + "index.html", f"{url}{item.slug}.ics"
 
     def page_values(self, item: CatalogueItem) -> dict:
@@ -90,7 +94,7 @@ class EntryRenderer:
     def render(self, item: CatalogueItem) -> EntryOutput:
         url = self.view.entry_url(item)
         absolute = self.absolute_base + url
-        page_name, _ = self.names(item)
+        page_name = self.names(item)[0]
         json_ld = structured_data.json_ld_script(
             structured_data.event_json_ld(item, absolute, self.organizer, self.today)
         )

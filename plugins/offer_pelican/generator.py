@@ -24,15 +24,17 @@ from offer.catalogue import CountsFileError, build_catalogue, read_registration_
 from offer.form_providers import ProviderSettingsError, check_provider_settings, provider_for
 from offer.forms import load_forms
 from offer.problems import ContentError, Problem, report_problems
-from offer.validation import load_content
+from offer.validation import load_content, relative, stale_rates
 
+from . import finishing
 from .entry_pages import EntryRenderer, SitemapPage, local_context
 from .output import OutputFolder
 from .parallel import ordered_map, worker_count
-from .settings import SettingsError, offer_settings
+from .printable import Printable, render_pdf
+from .settings import SettingsError, missing_legal_notice, offer_settings
 from .template_helpers import FILTERS, RENDERED_DESCRIPTIONS, menu_entries
 from .templates import share_environment
-from .views import CatalogueFilter, OfferView, all_filters, group_by_year
+from .views import TYPE_LABELS, CatalogueFilter, OfferView, all_filters, group_by_year
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +105,11 @@ class CatalogueGenerator(Generator):
                         problems.append(Problem("publishconf.py", 1, "OFFER", message))
                     else:
                         logger.warning("formulaires : %s", message)
+        legal = missing_legal_notice(self.settings.get("MENTIONS_LEGALES"))
+        if legal and self.offer["REQUIRE_LEGAL_NOTICE"]:
+            problems.append(Problem("publishconf.py", 1, "MENTIONS_LEGALES", legal))
+        elif legal:
+            logger.warning("%s", legal)
         report_problems(problems)
         errors = [p for p in problems if p.is_error]
         if errors:
@@ -110,6 +117,10 @@ class CatalogueGenerator(Generator):
         self.content = content
         self.forms = forms.value
         self.today = build_date()
+        # Sessions in a year with no voted rate yet: priced at the latest one, and said so.
+        report_problems(
+            stale_rates(relative(content_dir / "tarifs.yaml", root), content.rates, content.entries, self.today)
+        )
         self.stamp = dt.datetime.combine(self.today, dt.time(), tzinfo=PARIS)
 
     def _map(self, function, inputs):
@@ -163,6 +174,25 @@ class CatalogueGenerator(Generator):
         )
         self.context["offer"] = self.view
         self.context["offer_provider"] = provider
+        # Made now, before any page is written, so that the pages can give their sizes.
+        self.view.printables = self._printables()
+
+    def _printables(self) -> dict[str, Printable]:
+        """The programme ("programme") and each offer page (by its type) as PDF documents."""
+        stylesheet = Path(self.theme) / "static" / "css" / "pdf.css"
+        # Links written in full: a printed page must lead to the site itself.
+        context = {**self.context, "SITEURL": self.absolute_base.rstrip("/")}
+        view = self.view
+        url = view.catalogue_url + "programme-des-sessions.pdf"
+        html = self.get_template("pdf/programme").render({**context, "items": view.upcoming})
+        documents = {"programme": Printable(url, render_pdf(html, self.absolute_base + url, stylesheet))}
+        for page in self.context.get("pages", []):
+            kind = getattr(page, "offre", None)
+            if kind in TYPE_LABELS:
+                url = f"{page.url}{page.slug}.pdf"
+                html = self.get_template("pdf/offre").render({**context, "page": page})
+                documents[kind] = Printable(url, render_pdf(html, self.absolute_base + page.url, stylesheet))
+        return documents
 
     # -- output --------------------------------------------------------------
     def generate_output(self, writer):
@@ -202,6 +232,8 @@ class CatalogueGenerator(Generator):
         rendered = sum(1 for job in entry_jobs if job.render is not None)
         logger.info("fiches : %d rendues, %d reprises du cache de construction", rendered, len(entry_jobs) - rendered)
 
+        for document in self.view.printables.values():  # rendered with the context, before any page
+            self._write_bytes(document.url, document.data)
         self._write_bytes(
             self.view.catalogue_url + "calendrier.ics",
             calendar.feed_calendar(self.view.items, self._url_for, self.stamp, events_by_slug),
@@ -296,12 +328,14 @@ class CatalogueGenerator(Generator):
                 events = cache.events_if_current(key, names, folder) if cache is not None and not new else None
                 if events is not None:  # the files already hold this key's outputs
                     path = folder.keep(names[0])
-                    folder.keep(names[1])
+                    for name in names[1:]:
+                        folder.keep(name)
                 else:
                     if output is None:
                         output = cache.get_output(key) or renderer.render(item)  # unreadable cache file: render
                     path = folder.write(names[0], output.page)
-                    folder.write(names[1], output.ics)
+                    if len(names) > 1:  # no calendar for a postponed entry
+                        folder.write(names[1], output.ics)
                     events = output.events
                     if cache is not None:
                         cache.wrote_entry(key, names, output, new=new)
@@ -394,6 +428,7 @@ def get_generators(_pelican):
 
 
 def register():
+    finishing.register()
     logging.getLogger("pelican").addFilter(_NoTracebackForContentErrors())
     signals.initialized.connect(add_filters)
     signals.generator_init.connect(share_environment)

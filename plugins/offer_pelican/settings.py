@@ -20,6 +20,8 @@ DEFAULTS = {
     "REGISTRATION_COUNTS": "",
     # publishconf.py sets it: incomplete form settings then stop the build.
     "REQUIRE_COMPLETE_FORM_SETTINGS": False,
+    # publishconf.py sets it: the mentions légales' missing facts then stop the build.
+    "REQUIRE_LEGAL_NOTICE": False,
     # How many upcoming sessions the home page shows.
     "HOME_SESSIONS": 3,
     # How many past sessions the catalogue shows before the yearly archives.
@@ -65,3 +67,27 @@ def offer_settings(raw: dict | None) -> dict:
             "réglage OFFER['CATALOGUE_URL'] : écrivez un chemin relatif terminé par « / », par exemple « programme/ »"
         )
     return merged
+
+
+# The mentions légales' facts (MENTIONS_LEGALES in pelicanconf.py) and their environment variables.
+LEGAL_FIELDS = {
+    "directeur_publication": ("DIRECTEUR_PUBLICATION", "le directeur de la publication"),
+    "hebergeur_nom": ("HEBERGEUR_NOM", "le nom de l'hébergeur"),
+    "hebergeur_adresse": ("HEBERGEUR_ADRESSE", "l'adresse de l'hébergeur"),
+    "hebergeur_telephone": ("HEBERGEUR_TELEPHONE", "le téléphone de l'hébergeur"),
+}
+
+
+def missing_legal_notice(legal: dict | None) -> str | None:
+    """A French sentence naming what the mentions légales lack, or None."""
+    legal = legal or {}
+    missing = [(var, what) for key, (var, what) in LEGAL_FIELDS.items() if not str(legal.get(key) or "").strip()]
+    if not missing:
+        return None
+    return (
+        "mentions légales incomplètes : il manque "
+        + ", ".join(what for _, what in missing)
+        + " — définissez "
+        + ", ".join(var for var, _ in missing)
+        + " (voir docs/exploitation.md, « Construire le site »)"
+    )

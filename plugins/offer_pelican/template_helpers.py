@@ -22,6 +22,7 @@ FILTERS = {
     "short_date": formatting.short_date,
     "time_range": formatting.time_range,
     "euros": formatting.euros,
+    "file_size": formatting.file_size,
     "plural": formatting.count,
     "markdown": markdown,
 }

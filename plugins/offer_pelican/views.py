@@ -9,6 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from offer import formatting
 from offer.availability import State
 from offer.catalogue import CatalogueItem
 from offer.model import AUDIENCES, MAX_GROUP_SIZE, OfferType, Rate, slugify
@@ -20,6 +21,16 @@ TYPE_LABELS = {
     OfferType.CODEV.value: ("Groupe de co-développement", "Groupes de co-développement"),
 }
 MAX_WORKSHOP, MAX_CODEV = MAX_GROUP_SIZE["atelier"], MAX_GROUP_SIZE["codev"]
+CODEV_MONTHS = 6  # the brochure's "5 demi-journées sur une durée de 6 mois"
+# The brochure's audiences of each offer ("suivant les sujets" for workshops).
+OFFER_AUDIENCES = {
+    OfferType.ATELIER.value: "Responsables RH, responsables de services techniques, DGS, élus, citoyens…, suivant les sujets",
+    OfferType.CODEV.value: "Professionnels des RH ou managers, exerçant dans l'idéal des métiers proches",
+}
+# States of a session someone can still act on (register, join a waiting list, wait for the opening).
+OPEN_STATES = (State.AVAILABLE, State.LAST_PLACES, State.NOT_YET_OPEN, State.FULL)
+# States whose badge is followed by the number of places left.
+PLACES_STATES = (State.AVAILABLE, State.LAST_PLACES, State.NOT_YET_OPEN)
 
 
 @dataclass(frozen=True)
@@ -114,6 +125,49 @@ def worked_examples(rate: Rate) -> list[WorkedExample]:
     ]
 
 
+def open_first(items: list[CatalogueItem]) -> list[CatalogueItem]:
+    """Sessions open for registration first, then the others; each group by date (a stable sort)."""
+    return sorted(items, key=lambda i: not i.availability.accepts_registrations)
+
+
+def is_open(item: CatalogueItem) -> bool:
+    return item.availability.state in OPEN_STATES
+
+
+def shows_places(item: CatalogueItem) -> bool:
+    return item.availability.state in PLACES_STATES
+
+
+def rate_is_stale(item: CatalogueItem) -> bool:
+    """The session's year has no rate of its own yet: the latest voted one applies."""
+    return item.quote.rate.annee < item.workshop.first_date.year
+
+
+@dataclass(frozen=True)
+class EstimateExample:
+    """The quote form's estimate before any input: a co-development group for three agents."""
+
+    half_days: int
+    participants: int
+    total: Decimal
+
+
+@dataclass(frozen=True)
+class OfferSummary:
+    """The "En bref" panel of an offer page: every figure computed, none typed."""
+
+    type: str
+    label: str
+    audiences: str
+    group_size: int
+    length: str
+    per_participant: Decimal
+    price_basis: str
+    rate: Rate
+    next_sessions: list[CatalogueItem]
+    catalogue_path: str
+
+
 @dataclass
 class OfferView:
     """Everything the theme needs from the plugin, as one context variable ``offer``."""
@@ -126,6 +180,8 @@ class OfferView:
     form_targets: dict = field(default_factory=dict)
     home_sessions: int = 3
     recent_past: int = 6
+    # The PDF documents (printable.Printable) by key: "programme", "atelier", "codev".
+    printables: dict = field(default_factory=dict)
 
     @property
     def upcoming(self) -> list[CatalogueItem]:
@@ -139,13 +195,63 @@ class OfferView:
 
     @property
     def next_sessions(self) -> list[CatalogueItem]:
-        """The home page's next sessions: cancelled and postponed ones are left out."""
+        """The home page's next sessions: open ones first; cancelled and postponed ones left out."""
         held = [i for i in self.upcoming if i.availability.state not in (State.CANCELLED, State.POSTPONED)]
-        return held[: self.home_sessions]
+        return open_first(held)[: self.home_sessions]
+
+    def offer_summary(self, offer_type: str, limit: int = 3) -> OfferSummary:
+        rate = self.current_rate
+        if offer_type == OfferType.CODEV.value:
+            each = price_per_participant(0, CODEV_HALF_DAYS, rate)
+            length = f"{CODEV_HALF_DAYS} demi-journées sur {CODEV_MONTHS} mois"
+            basis = f"pour les {CODEV_HALF_DAYS} demi-journées"
+        else:
+            each = price_per_participant(1, 0, rate)
+            length = "Une ou plusieurs journées ou demi-journées, suivant le sujet"
+            basis = f"par journée ({formatting.euros(rate.demi_journee)} la demi-journée)"
+        sessions = [i for i in self.upcoming if i.workshop.type.value == offer_type and is_open(i)]
+        return OfferSummary(
+            type=offer_type,
+            label=TYPE_LABELS[offer_type][0],
+            audiences=OFFER_AUDIENCES[offer_type],
+            group_size=MAX_GROUP_SIZE[offer_type],
+            length=length,
+            per_participant=each,
+            price_basis=basis,
+            rate=rate,
+            next_sessions=open_first(sessions)[:limit],
+            catalogue_path=self.filter_url(CatalogueFilter(type=offer_type)),
+        )
+
+    def follow_up(self, item: CatalogueItem) -> CatalogueItem | None:
+        """A later session of the same question (a real follow-up), if one is published."""
+        question = item.workshop.question
+        if not question:
+            return None
+        later = [
+            i
+            for i in self.items
+            if i is not item
+            and i.workshop.question == question
+            and i.workshop.first_date > item.workshop.first_date
+            and i.availability.state is not State.CANCELLED
+        ]
+        return min(later, key=lambda i: i.workshop.first_date, default=None)
+
+    is_open = staticmethod(is_open)
+    shows_places = staticmethod(shows_places)
+    rate_is_stale = staticmethod(rate_is_stale)
 
     @property
     def current_rate(self) -> Rate:
         return rate_for_year(self.rates, self.today.year)
+
+    @property
+    def estimate_example(self) -> EstimateExample:
+        people = 3
+        return EstimateExample(
+            CODEV_HALF_DAYS, people, price_per_participant(0, CODEV_HALF_DAYS, self.current_rate) * people
+        )
 
     @property
     def examples(self) -> list[WorkedExample]:

@@ -24,7 +24,10 @@ from tests.tools.static_server import StaticServer
 
 def production_csp(forms_origin: str) -> str:
     """The site's policy with the form receiver allowed (see the operators' guide)."""
-    return f"default-src 'self'; connect-src 'self' {forms_origin}; form-action 'self' {forms_origin}"
+    return (
+        f"default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; connect-src 'self' {forms_origin};"
+        f" form-action 'self' {forms_origin}"
+    )
 
 
 @pytest.fixture(scope="package")

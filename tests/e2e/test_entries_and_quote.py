@@ -36,16 +36,16 @@ def test_a_session_not_taking_registrations_shows_a_notice_and_no_form(nojs_page
 def test_a_full_session_offers_the_waiting_list(nojs_page, site, e2e_site):
     row = entry_with(e2e_site, "Complet")
     nojs_page.goto(site + f"programme/{row['slug']}/")
-    assert nojs_page.locator("#inscription-titre").inner_text() == "Demander une place en liste d'attente"
+    assert nojs_page.locator("#inscription-titre").inner_text() == "Demander une place en liste d’attente"
     assert nojs_page.input_value("#inscription input[name=liste_attente]") == "oui"
     assert nojs_page.input_value("#inscription input[name=session]") == row["slug"]
-    assert nojs_page.locator("#inscription button[type=submit]").inner_text() == "Demander une place en liste d'attente"
+    assert nojs_page.locator("#inscription button[type=submit]").inner_text() == "Demander une place en liste d’attente"
 
 
 def test_a_session_with_places_offers_registration(nojs_page, site, e2e_site):
     row = open_entry(e2e_site)
     nojs_page.goto(site + f"programme/{row['slug']}/")
-    assert nojs_page.locator("#inscription-titre").inner_text() == "S'inscrire à cette session"
+    assert nojs_page.locator("#inscription-titre").inner_text() == "S’inscrire à cette session"
     assert nojs_page.input_value("#inscription input[name=liste_attente]") == "non"
     assert nojs_page.input_value("#inscription input[name=session]") == row["slug"]
 
@@ -62,7 +62,10 @@ def test_the_live_estimate_uses_the_rate_of_tarifs_yaml(js_page, site):
     live = js_page.locator("#estimation-en-direct")
     live.wait_for(state="visible")
     assert live.get_attribute("aria-live") == "polite"
-    assert "indiquez" in _estimate(js_page)
+    # Before any input: a worked example, not an instruction.
+    assert _estimate(js_page).startswith(f"Exemple : 5 demi-journées × 3 agents = {euros(5 * 3 * half)}")
+    js_page.fill("#devis-agents", "2")
+    _wait_for_estimate(js_page, "indiquez un nombre de demi-journées")
 
     js_page.fill("#devis-demi_journees", "3")
     js_page.fill("#devis-agents", "4")
@@ -97,7 +100,7 @@ def test_choosing_co_development_suggests_five_half_days_and_eight_agents_at_mos
     js_page.click("#devis button[type=submit]")
     js_page.locator("#devis-erreurs").wait_for(state="visible")
     assert (
-        "« Nombre d'agents concernés » doit être compris entre 1 et 8" in js_page.locator("#devis-erreurs").inner_text()
+        "« Nombre d’agents concernés » doit être compris entre 1 et 8" in js_page.locator("#devis-erreurs").inner_text()
     )
 
     js_page.select_option("#devis-offre", "atelier")
@@ -114,8 +117,8 @@ def test_a_figure_the_visitor_typed_is_never_replaced(js_page, site):
 def test_without_javascript_the_quote_page_shows_worked_examples(nojs_page, site):
     rate = rate_of_year(BUILD_YEAR)
     nojs_page.goto(site + "demande-de-devis/")
-    assert nojs_page.locator("#estimation-en-direct").is_hidden()
-    table = nojs_page.locator("#estimation table")
+    assert _estimate(nojs_page).startswith("Exemple :")  # the build's example, beside the fields
+    table = nojs_page.locator("#exemples-de-devis ~ table, section[aria-labelledby=exemples-de-devis] table")
     assert f"tarif {rate['annee']}" in table.locator("caption").inner_text()
     rows = table.locator("tbody tr")
     assert rows.count() >= 3

@@ -174,7 +174,7 @@ def test_an_unreachable_receiver_keeps_every_answer_and_says_what_to_do(js_page,
     js_page.click("#inscription button[type=submit]")
     js_page.locator("#inscription-erreurs").wait_for(state="visible")
     assert summary_errors(js_page, "inscription") == [
-        (None, "Le service d'envoi ne répond pas. Réessayez dans quelques minutes ou écrivez à conseilrh@cdg44.fr.")
+        (None, "Le service d’envoi ne répond pas. Réessayez dans quelques minutes ou écrivez à conseilrh@cdg44.fr.")
     ]
     assert _active_id(js_page) == "inscription-erreurs"
     assert js_page.input_value("#inscription-email") == address
@@ -228,7 +228,7 @@ def test_the_button_is_marked_disabled_while_sending_and_a_second_click_sends_no
         ),
     )
     js_page.locator("#inscription-erreurs").wait_for(state="visible")
-    assert summary_errors(js_page, "inscription")[0][1].startswith("Le service d'envoi ne répond pas.")
+    assert summary_errors(js_page, "inscription")[0][1].startswith("Le service d’envoi ne répond pas.")
     assert button.get_attribute("aria-disabled") is None
     assert js_page.locator("#inscription-statut").inner_text() == ""
 
@@ -242,20 +242,40 @@ def _post_empty_registration(page, registration_url, receiver) -> None:
     page.wait_for_load_state()
 
 
-def test_without_javascript_the_receiver_lists_the_errors_with_links_back(nojs_page, registration_url, receiver):
+def test_without_javascript_the_receiver_lists_the_errors_with_links_back(nojs_page, registration_url, receiver, site):
     before = receiver.count()
-    _post_empty_registration(nojs_page, registration_url, receiver)
+    nojs_page.goto(registration_url)
+    nojs_page.fill("#inscription-nom", "Martin")
+    nojs_page.fill("#inscription-email", "jeanne.martin@mairie-exemple.fr")
+    session_title = nojs_page.locator("h1").inner_text().strip()
+    with nojs_page.expect_response(receiver.action("inscription")) as answer:
+        nojs_page.click("#inscription button[type=submit]")
+    assert answer.value.status == 422
+    nojs_page.wait_for_load_state()
     assert nojs_page.title().startswith("Erreur : ")
-    links = [(a.get_attribute("href"), a.inner_text().strip()) for a in nojs_page.locator("main li a").all()]
-    # Each error links to its field on the form's own page (not the site's home page).
-    assert [href for href, _ in links] == [f"{registration_url}#inscription-{field}" for field in REQUIRED_REGISTRATION]
+    # Dressed as the site (its stylesheet applies), and it names the session.
+    assert nojs_page.locator(".site-header .site-brand").is_visible()
+    assert nojs_page.evaluate("getComputedStyle(document.querySelector('.skip-link')).position") == "absolute"
+    assert f"« {session_title} »" in nojs_page.locator("main").inner_text()
+    links = [(a.get_attribute("href"), a.inner_text().strip()) for a in nojs_page.locator(".error-summary li a").all()]
+    # Each error links to its field in the form on this page, which keeps what was typed.
+    missing = [field for field in REQUIRED_REGISTRATION if field not in ("nom", "email")]
+    assert [href for href, _ in links] == [f"#inscription-{field}" for field in missing]
     assert links[0][1] == "Indiquez votre prénom"
-    assert links[2][1] == "Indiquez votre adresse électronique"
+    assert nojs_page.input_value("#inscription-nom") == "Martin"
+    assert nojs_page.input_value("#inscription-email") == "jeanne.martin@mairie-exemple.fr"
     assert receiver.count() == before
 
-    nojs_page.locator("main li a").first.click()
-    nojs_page.wait_for_url(registration_url + "#inscription-prenom")
-    assert nojs_page.locator("#inscription-prenom").is_visible()
+    nojs_page.locator(".error-summary li a").first.click()
+    assert nojs_page.url.endswith("#inscription-prenom")
+    # Corrected and sent again from the receiver's page: accepted, on to the site's thank-you page.
+    nojs_page.fill("#inscription-prenom", "Jeanne")
+    nojs_page.fill("#inscription-collectivite", "Mairie d'Exemple")
+    nojs_page.fill("#inscription-fonction", "Responsable RH")
+    with nojs_page.expect_navigation():
+        nojs_page.click("#inscription button[type=submit]")
+    assert nojs_page.url == site + "merci/"
+    assert receiver.count() == before + 1
 
 
 def test_the_receivers_error_page_is_accessible(e2e_browser, registration_url, receiver):
@@ -267,7 +287,7 @@ def test_the_receivers_error_page_is_accessible(e2e_browser, registration_url, r
         page.route("**/theme/js/*.js", lambda route: route.abort())
         _post_empty_registration(page, registration_url, receiver)
         assert page.title().startswith("Erreur : ")
-        assert page.locator("main li a").count() == len(REQUIRED_REGISTRATION)
+        assert page.locator(".error-summary li a").count() == len(REQUIRED_REGISTRATION)
         assert_accessible(page)
     finally:
         context.close()

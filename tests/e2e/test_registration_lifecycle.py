@@ -116,7 +116,9 @@ def test_register_until_full_wait_cancel_offer_accept(js_page, site, e2e_site, r
     js_page.goto(page_url)
     js_page.wait_for_function("document.querySelector('.entry__status .badge').textContent === \"Plus qu'une place\"")
     assert js_page.input_value("#inscription input[name=liste_attente]") == "non"
-    assert js_page.locator("#inscription-titre").inner_text() == "S'inscrire à cette session"
+    assert (
+        js_page.locator("#inscription-titre").inner_text() == "S’inscrire à cette session"
+    )  # the site's French apostrophe
     assert js_page.locator("#avis-liste-attente").count() == 0
     assert js_page.csp_violations == []
 

@@ -28,7 +28,7 @@ LIGHTHOUSE = ROOT / "node_modules" / ".bin" / "lighthouse"
 CHROMIUM = "/usr/bin/chromium"
 BUILD_EPOCH = "1796036400"  # 2026-11-30, as in tests/conftest.py
 HEADERS = {
-    "Content-Security-Policy": "default-src 'self'",
+    "Content-Security-Policy": "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'",
     "Cache-Control": "public, max-age=86400",
     "X-Content-Type-Options": "nosniff",
 }

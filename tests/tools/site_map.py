@@ -22,6 +22,7 @@ BROCHURE_PAGES = {
     "demande-de-devis/index.html": "Demander un devis",
     "merci/index.html": "Merci, votre demande est envoyée",
     "404.html": "Page introuvable",
+    "recherche/index.html": "Rechercher dans le site",
 }
 CATALOGUE = "programme/index.html"
 FILTERED_CATALOGUE = "programme/type/codev/index.html"
@@ -49,11 +50,14 @@ def url_path(output_path: str) -> str:
 
 
 def entry_pages(site: Path) -> list[Path]:
-    """The page of each catalogue entry: the folders that hold the entry's .ics file."""
+    """The page of each catalogue entry: the folders whose page shows an availability badge
+    (a postponed entry has no .ics file, so the badge is the mark of an entry page)."""
     return sorted(
         folder / "index.html"
         for folder in (site / "programme").iterdir()
-        if folder.is_dir() and (folder / "index.html").exists() and any(folder.glob("*.ics"))
+        if folder.is_dir()
+        and (folder / "index.html").exists()
+        and 'class="entry__status"' in (folder / "index.html").read_text(encoding="utf-8")
     )
 
 

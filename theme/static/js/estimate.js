@@ -3,7 +3,8 @@
  * half-day rate. The rate comes only from #estimation's data attributes,
  * written at build time from content/tarifs.yaml: no price is written here.
  *
- * Without this script the page shows a table of worked examples instead.
+ * Before any input, and without this script, the box shows the worked example
+ * the build wrote (and the page a table of examples below the form).
  * Choosing the co-development offer suggests its 5 half-days and limits the
  * group to 8 agents. Plain ES2017, no dependency, no inline script.
  */
@@ -67,9 +68,16 @@
     return low !== null && high !== null ? what + " entre " + low + " et " + high : what;
   }
 
+  // The build's worked example, shown until the visitor types a figure.
+  const example = live.textContent;
+
   function render() {
     const n = count(halfDays);
     const m = count(agents);
+    if (halfDays.value.trim() === "" && agents.value.trim() === "") {
+      live.textContent = example;
+      return;
+    }
     if (n === null || m === null) {
       live.textContent = "Pour obtenir une estimation, indiquez " + rangeText(halfDays, "un nombre de demi-journées") +
         " et " + rangeText(agents, "un nombre d'agents") + ".";
@@ -121,5 +129,4 @@
 
   applyOffer();
   render();
-  live.hidden = false; // the live region shows (and speaks) only once it can be filled
 })();
