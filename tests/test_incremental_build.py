@@ -124,7 +124,8 @@ def test_entry_edits_additions_and_deletions(tmp_path):
     assert counts == [
         f"{n} rendues, 0 reprises du cache de construction",
         f"1 rendues, {n - 1} reprises du cache de construction",  # the edited entry only
-        f"1 rendues, {n} reprises du cache de construction",  # the new one
+        # the new one, and the edited entry it follows up (its page now links to it)
+        f"2 rendues, {n - 1} reprises du cache de construction",
         f"0 rendues, {n} reprises du cache de construction",  # one fewer
         f"1 rendues, {n - 1} reprises du cache de construction",  # the renamed one
         f"0 rendues, {n} reprises du cache de construction",

@@ -38,7 +38,7 @@ from .entry_pages import EntryOutput
 # Libraries whose version can change the output.
 LIBRARIES = ("pelican", "jinja2", "markdown", "nh3", "babel", "pydantic", "pyyaml", "markupsafe", "feedgenerator")
 # An entry page that reads these sees every entry: its key then covers all of them.
-SEES_ALL_ENTRIES = re.compile(r"\boffer\s*\.\s*(items|upcoming|past|next_sessions)\b")
+SEES_ALL_ENTRIES = re.compile(r"\boffer\s*\.\s*(items|upcoming|past|next_sessions|offer_summary)\b")
 FORMAT = "1"  # of the files below; changing it discards old caches
 
 
@@ -142,6 +142,9 @@ class CacheKeys:
             for item in generator.view.items
         }
         self.all_entries = digest(*sorted(self.own.values()))
+        # An entry page links to its follow-up (a later session of the same question):
+        # its key holds the follow-up's, not every entry's, so one edit re-renders one page.
+        self.follow_ups = {item.slug: generator.view.follow_up(item) for item in generator.view.items}
         self.site = digest(
             generator.cache.code,
             self.templates.digest,
@@ -154,6 +157,8 @@ class CacheKeys:
             generator.today.isoformat(),
             generator.stamp.isoformat(),
         )
+        # The catalogue pages show the printable PDFs' sizes (entry pages do not).
+        self.printables = stable_repr({name: len(doc.data) for name, doc in generator.view.printables.items()})
         self._by_template: dict[str, str] = {}
 
     def _template(self, name: str) -> str:
@@ -164,12 +169,14 @@ class CacheKeys:
 
     def entry(self, template_name: str, item) -> str:
         """The key of an entry's outputs (page, .ics, VEVENTs)."""
-        return digest(self._template(template_name), "entry", self.own[item.slug])
+        follow_up = self.follow_ups.get(item.slug)
+        follow_key = follow_up.slug + self.own[follow_up.slug] if follow_up is not None else ""
+        return digest(self._template(template_name), "entry", self.own[item.slug], follow_key)
 
     def page(self, template_name: str, name: str, inputs: tuple) -> str:
         """The key of the page ``name``: its template and its own inputs (catalogue items or plain values)."""
         parts = [self.own[x.slug] if isinstance(x, CatalogueItem) else stable_repr(x) for x in inputs]
-        return digest(self._template(template_name), name, *parts)
+        return digest(self._template(template_name), name, self.printables, *parts)
 
 
 class BuildCache:
