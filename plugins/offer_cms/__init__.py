@@ -104,6 +104,8 @@ def config_for(settings: dict, site_url: str, rules: dict) -> dict:
 def _bundle_key() -> str:
     digest = hashlib.sha256()
     for path in [ROOT / "package-lock.json", *sorted(SOURCE.glob("*.js"))]:
+        if not path.is_file():  # a copy of the project without the lock: no bundle to match anyway
+            continue
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
