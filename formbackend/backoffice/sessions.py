@@ -35,6 +35,7 @@ from formbackend.registrations.states import (
     PRESENTE,
     TransitionRefused,
 )
+from formbackend.responses import attachment
 from formbackend.store import Transaction, parse_timestamp
 
 log = logging.getLogger(__name__)
@@ -207,13 +208,8 @@ async def promotion(request: Request) -> Response:
 
 
 def _document(content: bytes, media_type: str, filename: str) -> Response:
-    return Response(
-        content, media_type=media_type, headers={"Content-Disposition": f'attachment; filename="{filename}"'}
-    )
-
-
-def _safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_" else "-" for c in name)
+    # The same download header as the CSV export: any session name gives a valid one.
+    return Response(content, media_type=media_type, headers={"Content-Disposition": attachment(filename)})
 
 
 @protected
@@ -227,7 +223,7 @@ async def attendance_pdf(request: Request) -> Response:
         return _message(request, 404, "Session introuvable", "Aucune inscription n'est enregistrée pour cette session.")
     content = await asyncio.to_thread(documents.attendance_sheet, slug, details, registrations)
     log.info("administration : feuille d'émargement")
-    return _document(content, "application/pdf", f"emargement-{_safe(slug)}.pdf")
+    return _document(content, "application/pdf", f"emargement-{slug}.pdf")
 
 
 @protected
@@ -263,7 +259,7 @@ async def people_ods(request: Request) -> Response:
         registrations = records.of_session(conn, slug)
     content = ods.session_people(slug, registrations)
     log.info("administration : export ODS lignes=%s", len(registrations))
-    return _document(content, "application/vnd.oasis.opendocument.spreadsheet", f"inscriptions-{_safe(slug)}.ods")
+    return _document(content, "application/vnd.oasis.opendocument.spreadsheet", f"inscriptions-{slug}.ods")
 
 
 @protected

@@ -102,15 +102,7 @@ async def cancel(request: Request) -> Response:
     try:
         after = _lifecycle(request).cancel(found.id)
     except TransitionRefused:
-        return _page(
-            request,
-            "inscription.html",
-            token,
-            found,
-            status=409,
-            title="Votre inscription",
-            notice="Cette inscription ne peut plus être annulée.",
-        )
+        return _refused(request, token, found, "Cette inscription ne peut plus être annulée.")
     log.info("inscription annulée par la personne id=%s", found.id)
     request.app.state.receiver.worker.wake()
     return _page(
@@ -123,6 +115,11 @@ async def cancel(request: Request) -> Response:
     )
 
 
+def _refused(request: Request, token: str, found, notice: str) -> Response:
+    """The person's page again, with why the change asked for cannot be made (409)."""
+    return _page(request, "inscription.html", token, found, status=409, title="Votre inscription", notice=notice)
+
+
 async def accept(request: Request) -> Response:
     token, found = _registration(request)
     if token is None:
@@ -130,15 +127,7 @@ async def accept(request: Request) -> Response:
     try:
         after = _lifecycle(request).accept_offer(found.id)
     except (OfferClosed, TransitionRefused):
-        return _page(
-            request,
-            "inscription.html",
-            token,
-            found,
-            status=409,
-            title="Votre inscription",
-            notice="Cette place n'est plus proposée : le délai pour l'accepter est passé.",
-        )
+        return _refused(request, token, found, "Cette place n'est plus proposée : le délai pour l'accepter est passé.")
     log.info("place proposée acceptée id=%s", found.id)
     request.app.state.receiver.worker.wake()
     return _page(
