@@ -14,6 +14,7 @@ import re
 
 import httpx
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.support import SAMPLE_ANSWERS, fill_form, open_entry, unique_email
 
@@ -71,7 +72,7 @@ def test_register_until_full_wait_cancel_offer_accept(js_page, site, e2e_site, r
 
     # The last place, in the browser: the page still offers registration.
     js_page.goto(page_url)
-    js_page.wait_for_function("document.querySelector('.entry__status .badge').textContent === \"Plus qu'une place\"")
+    expect(js_page.locator(".entry__status .badge")).to_have_text("Plus qu'une place")
     assert js_page.input_value("#inscription input[name=liste_attente]") == "non"
     register_in_browser(js_page, site, slug, people[-1])
     mail_to(smtp_sink, people[-1], "Inscription reçue : ")
@@ -79,7 +80,7 @@ def test_register_until_full_wait_cancel_offer_accept(js_page, site, e2e_site, r
     # Full now: without a rebuild, the badge says so and the form is the waiting list's.
     waiting = unique_email()
     js_page.goto(page_url)
-    js_page.wait_for_function("document.querySelector('.entry__status .badge').textContent === 'Complet'")
+    expect(js_page.locator(".entry__status .badge")).to_have_text("Complet")
     assert js_page.input_value("#inscription input[name=liste_attente]") == "oui"
     assert js_page.locator("#inscription-titre").inner_text() == "Demander une place en liste d'attente"
     assert js_page.locator("#avis-liste-attente").is_visible()
@@ -114,7 +115,7 @@ def test_register_until_full_wait_cancel_offer_accept(js_page, site, e2e_site, r
     js_page.goto(LINK.search(second.body).group(0) + "/annuler")
     js_page.click("text=Oui, annuler mon inscription")
     js_page.goto(page_url)
-    js_page.wait_for_function("document.querySelector('.entry__status .badge').textContent === \"Plus qu'une place\"")
+    expect(js_page.locator(".entry__status .badge")).to_have_text("Plus qu'une place")
     assert js_page.input_value("#inscription input[name=liste_attente]") == "non"
     assert (
         js_page.locator("#inscription-titre").inner_text() == "S’inscrire à cette session"
