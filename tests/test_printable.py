@@ -8,11 +8,13 @@ same build (titles, dates, badges at the build date, prices); they are tagged
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pypdf
 import pytest
 
 from offer.formatting import file_size
+from tests.conftest import ROOT, build_site
 from tests.tools.html_tree import parse_file
 
 PROGRAMME_PDF = "programme/programme-des-sessions.pdf"
@@ -112,3 +114,36 @@ def test_the_programme_page_links_the_pdf_with_its_size(built_site):
 @pytest.mark.parametrize(("size", "label"), [(300, "1 ko"), (49_500, "48 ko"), (1_300_000, "1,2 Mo")])
 def test_file_sizes_are_written_in_french(size, label):
     assert flat(file_size(size)) == label
+
+
+@pytest.fixture(scope="module")
+def capped_site(tmp_path_factory) -> Path:
+    """The sample site with a programme of two sessions: the PDF lists the next two and sends to the site."""
+    folder = tmp_path_factory.mktemp("capped")
+    settings = folder / "capconf.py"
+    settings.write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(ROOT)!r})\n"
+        "from pelicanconf import *  # noqa: F403\n"
+        "OFFER = {**OFFER, 'PRINTABLE_SESSIONS': 2}  # noqa: F405\n",
+        encoding="utf-8",
+    )
+    result = build_site(folder / "output", settings=str(settings))
+    assert result.returncode == 0, result.stdout + result.stderr
+    return folder / "output"
+
+
+def test_a_long_programme_prints_the_next_sessions_and_sends_to_the_site(capped_site):
+    cards = upcoming_cards(capped_site)
+    assert len(cards) > 2
+    text = pdf_text(pypdf.PdfReader(capped_site / PROGRAMME_PDF))
+    for card in cards[:2]:
+        assert card["title"] in text
+    for card in cards[2:]:
+        assert card["title"] not in text
+    rest = len(cards) - 2
+    assert f"Ce document présente les 2 prochaines sessions, jusqu’au {cards[1]['date']}" in text, text[:600]
+    assert f"{rest} autres sessions sont dans le programme en ligne" in text
+    link = parse_file(capped_site / "programme" / "index.html").find("p", class_="printable").find("a")
+    size = file_size((capped_site / PROGRAMME_PDF).stat().st_size)
+    assert flat(link.raw_text()) == flat(f"Programme imprimable des 2 prochaines sessions (PDF, {size})")

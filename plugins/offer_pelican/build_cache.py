@@ -9,13 +9,14 @@ key is a content hash:
   the libraries the output depends on);
 - an entry's outputs (page, .ics, VEVENTs): the site fingerprint (code version,
   every template, the settings, the pages' metadata, forms, rates, build date,
-  form targets) and the entry's own inputs (file hash, registrations).
+  form targets) and the entry's own inputs (file hash, registrations);
+- a printable document (PDF): its HTML, its stylesheet and WeasyPrint's version.
 
 So an edited entry misses and is rendered again, an edited template, page
 title, ``tarifs.yaml`` or setting changes the site fingerprint and every entry
 is rendered again, and nothing stale is ever served. Validated entries are kept
 in memory for the life of the process (``pelican -r`` rebuilds in the same
-process) and in one pickle; rendered outputs are files named by their key, and
+process) and in one pickle; rendered outputs and PDFs are files named by their key, and
 the ones no build used are removed after each build.
 """
 
@@ -27,6 +28,7 @@ import os
 import pickle
 import re
 import tempfile
+from functools import cached_property
 from pathlib import Path
 
 from jinja2 import meta
@@ -157,9 +159,14 @@ class CacheKeys:
             generator.today.isoformat(),
             generator.stamp.isoformat(),
         )
-        # The catalogue pages show the printable PDFs' sizes (entry pages do not).
-        self.printables = stable_repr({name: len(doc.data) for name, doc in generator.view.printables.items()})
+        self._printables = generator.view.printables
         self._by_template: dict[str, str] = {}
+
+    @cached_property
+    def printables(self) -> str:
+        """The printable PDFs' sizes, which the catalogue pages show (entry pages do not):
+        read when the first page key is asked for, once the documents are laid out."""
+        return stable_repr({name: len(doc.data) for name, doc in self._printables.items()})
 
     def _template(self, name: str) -> str:
         if name not in self._by_template:
@@ -191,6 +198,10 @@ class BuildCache:
         self._validated_changed = False
         self._outputs_present = {p.name for p in self.outputs.iterdir()}
         self._outputs_used: set[str] = set()
+        self.pdfs = folder / "pdf"
+        self.pdfs.mkdir(exist_ok=True)
+        self._pdfs_present = {p.name for p in self.pdfs.iterdir()}
+        self._pdfs_used: set[str] = set()
         # In this process: the key each output file on disk was written from, and the entries' VEVENTs.
         self._written_from: dict[str, str] = {}
         self._events: dict[str, list[str]] = {}
@@ -230,6 +241,21 @@ class BuildCache:
         _atomic_write(self.outputs / key, pickle.dumps(output, protocol=pickle.HIGHEST_PROTOCOL))
         self._outputs_present.add(key)
 
+    # -- printable documents (see printable.py) -------------------------------------------
+    def get_pdf(self, key: str) -> bytes | None:
+        self._pdfs_used.add(key)
+        if key not in self._pdfs_present:
+            return None
+        try:
+            return (self.pdfs / key).read_bytes()
+        except OSError:
+            return None
+
+    def put_pdf(self, key: str, data: bytes) -> None:
+        self._pdfs_used.add(key)
+        _atomic_write(self.pdfs / key, data)
+        self._pdfs_present.add(key)
+
     def is_current(self, key: str, names: tuple[str, ...], folder) -> bool:
         """Whether this process wrote the files ``names`` from ``key`` and they are still there."""
         if not all(self._written_from.get(name) == key and folder.exists(name) for name in names):
@@ -260,6 +286,13 @@ class BuildCache:
             except OSError:
                 pass
         self._outputs_present &= self._outputs_used
+        for name in self._pdfs_present - self._pdfs_used:
+            try:
+                (self.pdfs / name).unlink()
+            except OSError:
+                pass
+        self._pdfs_present &= self._pdfs_used
+        self._pdfs_used = set()
         self._events = {key: events for key, events in self._events.items() if key in self._outputs_used}
         self._outputs_used = set()
         if self._validated_changed:

@@ -19,6 +19,7 @@ from pelican.utils import get_relative_path, path_to_url
 from offer import calendar, structured_data
 from offer.availability import State
 from offer.catalogue import CatalogueItem
+from offer.typography import french_html
 
 
 class SitemapPage:
@@ -101,7 +102,8 @@ class EntryRenderer:
         localcontext = local_context(
             self.context, page_name, self.relative_urls, json_ld=json_ld, **self.page_values(item)
         )
-        page = self.template.render(localcontext).encode("utf-8")
+        # Typeset here, in the worker process, rather than by rewriting the file afterwards.
+        page = french_html(self.template.render(localcontext)).encode("utf-8")
         events = calendar.session_events(item, absolute, self.stamp)
         ics = calendar.entry_calendar(item, absolute, self.stamp, events)
         return EntryOutput(page=page, ics=ics, events=events)

@@ -15,10 +15,14 @@ from offer.typography import french_html
 
 from .search_index import index_after_build
 
+# Set in a written file's context by a generator that typeset the page itself while
+# rendering it (the catalogue's pages, in its worker processes): nothing to redo.
+TYPESET = "offer_typeset"
+
 
 def set_french_typography(path: str, context=None) -> None:
     """Every HTML page Pelican writes, rewritten once in French typography."""
-    if not path.endswith(".html"):
+    if not path.endswith(".html") or (context and context.get(TYPESET)):
         return
     file = Path(path)
     html = file.read_text(encoding="utf-8")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,13 +25,14 @@ from offer.catalogue import CountsFileError, build_catalogue, read_registration_
 from offer.form_providers import ProviderSettingsError, check_provider_settings, provider_for
 from offer.forms import load_forms
 from offer.problems import ContentError, Problem, report_problems
+from offer.typography import french_html
 from offer.validation import load_content, relative, stale_rates
 
 from . import finishing
 from .entry_pages import EntryRenderer, SitemapPage, local_context
 from .output import OutputFolder
 from .parallel import ordered_map, worker_count
-from .printable import Printable, render_pdf
+from .printable import Documents, PdfSource
 from .settings import SettingsError, missing_legal_notice, offer_settings
 from .template_helpers import FILTERS, RENDERED_DESCRIPTIONS, menu_entries
 from .templates import share_environment
@@ -171,28 +173,32 @@ class CatalogueGenerator(Generator):
             form_targets=targets,
             home_sessions=self.offer["HOME_SESSIONS"],
             recent_past=self.offer["RECENT_PAST_SESSIONS"],
+            printable_sessions=self.offer["PRINTABLE_SESSIONS"],
         )
         self.context["offer"] = self.view
         self.context["offer_provider"] = provider
         # Made now, before any page is written, so that the pages can give their sizes.
         self.view.printables = self._printables()
 
-    def _printables(self) -> dict[str, Printable]:
+    def _printables(self) -> Documents:
         """The programme ("programme") and each offer page (by its type) as PDF documents."""
         stylesheet = Path(self.theme) / "static" / "css" / "pdf.css"
         # Links written in full: a printed page must lead to the site itself.
         context = {**self.context, "SITEURL": self.absolute_base.rstrip("/")}
         view = self.view
         url = view.catalogue_url + "programme-des-sessions.pdf"
-        html = self.get_template("pdf/programme").render({**context, "items": view.upcoming})
-        documents = {"programme": Printable(url, render_pdf(html, self.absolute_base + url, stylesheet))}
+        html = self.get_template("pdf/programme").render(
+            {**context, "items": view.printable_programme, "more": view.printable_rest}
+        )
+        sources = {"programme": PdfSource(url, html, self.absolute_base + url)}
         for page in self.context.get("pages", []):
             kind = getattr(page, "offre", None)
             if kind in TYPE_LABELS:
-                url = f"{page.url}{page.slug}.pdf"
                 html = self.get_template("pdf/offre").render({**context, "page": page})
-                documents[kind] = Printable(url, render_pdf(html, self.absolute_base + page.url, stylesheet))
-        return documents
+                sources[kind] = PdfSource(f"{page.url}{page.slug}.pdf", html, self.absolute_base + page.url)
+        # Laid out in the background (forked processes) unless the build runs in one process.
+        background = hasattr(os, "fork") and self.offer["WORKERS"] != 1
+        return Documents(sources, stylesheet, background, self.cache)
 
     # -- output --------------------------------------------------------------
     def generate_output(self, writer):
@@ -200,8 +206,7 @@ class CatalogueGenerator(Generator):
 
         Each output is a job: what to render (nothing when the build cache
         says the file on disk is current) and how to finish it here (write,
-        record, tell the plugins), in a fixed order. The heavy catalogue views
-        come first so that both workers share them; the subscribable calendar,
+        record, tell the plugins), in a fixed order. The subscribable calendar,
         made of the entries' VEVENTs, comes last.
         """
         self.writer = writer
@@ -224,16 +229,14 @@ class CatalogueGenerator(Generator):
         )
         events_by_slug: dict[str, list[str]] = {}
         entry_jobs = self._entry_jobs(renderer, events_by_slug)
-        jobs = [*self._page_jobs(), *entry_jobs, *self._data_jobs()]
-        to_run = [job for job in jobs if job.render is not None]
-        results = self._map(_run, to_run)
-        for job in jobs:
-            job.finish(next(results) if job.render is not None else None)
+        # Entries first: their pages do not show the PDFs' sizes, so the programme's PDF is
+        # laid out meanwhile; the catalogue's views, which show it, follow.
+        self._run_jobs(entry_jobs)
         rendered = sum(1 for job in entry_jobs if job.render is not None)
         logger.info("fiches : %d rendues, %d reprises du cache de construction", rendered, len(entry_jobs) - rendered)
-
-        for document in self.view.printables.values():  # rendered with the context, before any page
+        for document in self.view.printables.values():
             self._write_bytes(document.url, document.data)
+        self._run_jobs([*self._page_jobs(), *self._data_jobs()])
         self._write_bytes(
             self.view.catalogue_url + "calendrier.ics",
             calendar.feed_calendar(self.view.items, self._url_for, self.stamp, events_by_slug),
@@ -242,6 +245,13 @@ class CatalogueGenerator(Generator):
             logger.info('Removed "%s" (no longer produced)', path)
         if self.cache is not None:
             self.cache.finish()
+
+    def _run_jobs(self, jobs: list[Job]) -> None:
+        """Render the jobs that need it (over the workers), then finish every job here, in order."""
+        to_run = [job for job in jobs if job.render is not None]
+        results = self._map(_run, to_run)
+        for job in jobs:
+            job.finish(next(results) if job.render is not None else None)
 
     def _url_for(self, item) -> str:
         return self.absolute_base + self.view.entry_url(item)
@@ -300,7 +310,8 @@ class CatalogueGenerator(Generator):
         current = key is not None and self.cache.is_current(key, (name,), self.folder)
 
         def render() -> bytes:
-            return template.render(local_context(self.context, name, self.relative, **values)).encode("utf-8")
+            html = template.render(local_context(self.context, name, self.relative, **values))
+            return french_html(html).encode("utf-8")
 
         def finish(data: bytes | None) -> None:
             if data is None:
@@ -378,7 +389,11 @@ class CatalogueGenerator(Generator):
         ]
 
     def _written(self, path: str, localcontext: dict) -> None:
-        """What Writer.write_file does once a file is written: record it, tell the plugins."""
+        """What Writer.write_file does once a file is written: record it, tell the plugins.
+
+        The catalogue's pages are typeset as they are rendered, so finishing leaves them as they are.
+        """
+        localcontext[finishing.TYPESET] = True
         if localcontext["localsiteurl"]:
             self.context["localsiteurl"] = localcontext["localsiteurl"]
         self.writer._written_files.add(path)

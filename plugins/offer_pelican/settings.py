@@ -26,6 +26,10 @@ DEFAULTS = {
     "HOME_SESSIONS": 3,
     # How many past sessions the catalogue shows before the yearly archives.
     "RECENT_PAST_SESSIONS": 6,
+    # How many upcoming sessions the printable programme (PDF) lists: the next
+    # ones; it sends to the site for the others. A PDF is laid out at about
+    # 0.1 s a page (three sessions a page): this bounds the build's time and memory.
+    "PRINTABLE_SESSIONS": 50,
     # Worker processes rendering the entries' pages and calendars: 0 = one per
     # available core, 1 = none (everything in the build's own process).
     "WORKERS": 0,

@@ -180,12 +180,24 @@ class OfferView:
     form_targets: dict = field(default_factory=dict)
     home_sessions: int = 3
     recent_past: int = 6
+    # How many of the upcoming sessions the printable programme lists.
+    printable_sessions: int = 50
     # The PDF documents (printable.Printable) by key: "programme", "atelier", "codev".
     printables: dict = field(default_factory=dict)
 
     @property
     def upcoming(self) -> list[CatalogueItem]:
         return [i for i in self.items if i.availability.is_upcoming]
+
+    @property
+    def printable_programme(self) -> list[CatalogueItem]:
+        """The sessions of the printable programme: the next ones, up to ``printable_sessions``."""
+        return self.upcoming[: self.printable_sessions]
+
+    @property
+    def printable_rest(self) -> int:
+        """How many upcoming sessions the printable programme leaves to the site."""
+        return max(len(self.upcoming) - self.printable_sessions, 0)
 
     @property
     def past(self) -> list[CatalogueItem]:
