@@ -14,6 +14,7 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import unicodedata
 import urllib.parse
 
 from starlette.requests import Request
@@ -55,6 +56,16 @@ ACTOR_LABELS = {
     "recepteur": "le récepteur",
     "migration": "reprise",
 }
+
+
+# The reason a consultant writes when refusing or cancelling: kept in the history, sent in the mail.
+REASON_LENGTH = 300
+
+
+def consultant_reason(raw) -> str:
+    """One line of plain text (line breaks and control characters become spaces), at most REASON_LENGTH."""
+    text = "".join(" " if unicodedata.category(c).startswith("C") else c for c in str(raw or ""))
+    return " ".join(text.split())[:REASON_LENGTH]
 
 
 def _lifecycle(request: Request):
@@ -160,6 +171,7 @@ async def session_page(request: Request) -> Response:
         counts={label: sum(1 for p in people if p["state"] == key) for key, label in LABELS.items()},
         automatic=automatic,
         banner=banner,
+        reason_length=REASON_LENGTH,
         token=csrf_token(state.settings),
     )
 
@@ -181,12 +193,13 @@ async def act(request: Request) -> Response:
         registration = lifecycle.get(registration_id)
         if registration.session != slug:
             raise records.NotFound(registration_id)
+        reason = consultant_reason(request.state.form.get("motif"))
         if action in {"confirmer", "promouvoir"}:
             lifecycle.confirm(registration_id)
         elif action == "refuser":
-            lifecycle.refuse(registration_id)
+            lifecycle.refuse(registration_id, reason)
         elif action == "annuler":
-            lifecycle.cancel(registration_id, records.ADMINISTRATION, "annulée par le CDG")
+            lifecycle.cancel(registration_id, records.ADMINISTRATION, reason or "annulée par le CDG")
         else:
             lifecycle.mark(registration_id, present=action == "present")
     except records.NotFound:

@@ -142,3 +142,44 @@ async def test_unknown_session_or_person(office):
         )
     assert missing.status_code == 404 and elsewhere.status_code == 404
     assert re.search("Inscription introuvable", elsewhere.text)
+
+
+async def test_the_consultant_writes_why_a_registration_is_refused_or_cancelled(office):
+    app, settings = office
+    token = csrf_token(settings)
+    async with asgi_client(app) as client:
+        await fill(client, 3)
+        people = ids(settings)
+        page = await client.get(f"/admin/inscriptions/{SESSION}", headers=GOOD)
+        check_page(page.text)
+        field = f'id="motif-{people["agent2@mairie-exemple.fr"]}-refuser" name="motif" maxlength="300"'
+        assert field in page.text
+        assert f'<label for="motif-{people["agent2@mairie-exemple.fr"]}-refuser">Motif' in page.text
+
+        refused = await client.post(
+            f"/admin/inscriptions/{SESSION}/{people['agent2@mairie-exemple.fr']}/refuser",
+            data={"jeton": token, "motif": "  Accord de la collectivité\r\nnon reçu\x07 " + "x" * 400},
+            headers=GOOD,
+        )
+        assert refused.status_code == 303
+        cancelled = await client.post(
+            f"/admin/inscriptions/{SESSION}/{people['agent1@mairie-exemple.fr']}/annuler",
+            data={"jeton": token, "motif": ""},
+            headers=GOOD,
+        )
+        assert cancelled.status_code == 303
+        waiting = await client.post(
+            f"/admin/inscriptions/{SESSION}/{people['agent3@mairie-exemple.fr']}/annuler",
+            data={"jeton": token, "motif": "Session réservée aux agents de catégorie A"},
+            headers=GOOD,
+        )
+        assert waiting.status_code == 303
+        page = await client.get(f"/admin/inscriptions/{SESSION}", headers=GOOD)
+
+    reason = "Accord de la collectivité non reçu " + "x" * (300 - len("Accord de la collectivité non reçu "))
+    assert f"Demandée → Annulée ({reason})" in html.unescape(page.text)
+    assert "Demandée → Annulée (annulée par le CDG)" in html.unescape(page.text)  # no reason written: the default
+    kind, _, body = mails_to(settings.db_path, "agent2@mairie-exemple.fr")[-1]
+    assert kind == "annulation" and f"Motif : {reason}" in body and "\x07" not in body
+    kind, _, body = mails_to(settings.db_path, "agent3@mairie-exemple.fr")[-1]
+    assert kind == "annulation" and "Motif : Session réservée aux agents de catégorie A" in body
