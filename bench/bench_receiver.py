@@ -80,11 +80,11 @@ def uvicorn_loop() -> str:
 
 
 def uvicorn_http() -> str:
-    try:
-        import httptools  # noqa: F401
-    except ImportError:
-        return "h11"
-    return "httptools"
+    """The HTTP parser the receiver's own protocol is built on (formbackend.server), not merely one installed."""
+    from formbackend.server import GuardedProtocol
+
+    modules = [cls.__module__ for cls in GuardedProtocol.__mro__]
+    return "httptools" if "uvicorn.protocols.http.httptools_impl" in modules else "h11"
 
 
 def free_port() -> int:

@@ -7,12 +7,16 @@ allow-list, so the receiver never redirects to, or links to, another site.
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 _FORBIDDEN_IN_URL = set("\\ \t\r\n\x00<>\"'`")
 
 
+# Visitors of one page send the same Origin, Referer and _next: their parsing is kept
+# (a few hundred addresses, least recently used dropped first).
+@functools.lru_cache(maxsize=512)
 def _split(url: str):
     if not url or len(url) > 2048 or any(ch in _FORBIDDEN_IN_URL or ord(ch) < 0x20 or ord(ch) == 0x7F for ch in url):
         return None

@@ -14,6 +14,7 @@ address its budget back before its window has passed.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import math
 import time
@@ -23,6 +24,7 @@ from collections.abc import Callable
 DEFAULT_MAX_KEYS = 10_000
 
 
+@functools.lru_cache(maxsize=4096)  # an address comes back with each of its requests
 def address_key(client: str) -> str:
     """The key a client address is counted under: IPv4 as is, IPv6 by its /64; other text as is."""
     try:

@@ -165,7 +165,8 @@ def test_server_settings_reach_uvicorn(tmp_path):
         }
     )
     config = server.config(object(), settings)
-    assert config.timeout_keep_alive == 3 and config.h11_max_incomplete_event_size == 16 * 1024
+    assert config.timeout_keep_alive == 3
+    assert config.http.func is server.GuardedProtocol
     assert config.http.keywords == {"request_timeout": 7.5, "max_connections": 40}
     defaults = from_env({})
     assert (defaults.request_timeout_seconds, defaults.keep_alive_timeout_seconds, defaults.max_connections) == (
@@ -173,3 +174,46 @@ def test_server_settings_reach_uvicorn(tmp_path):
         5,
         200,
     )
+
+
+def exchange(port: int, request: bytes) -> bytes:
+    """Send ``request`` at once; everything the server answers until it closes or goes quiet for 5 s."""
+    answer = b""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(request)
+        try:
+            while chunk := sock.recv(65536):
+                answer += chunk
+        except (TimeoutError, ConnectionResetError):
+            pass
+    return answer
+
+
+def test_headers_beyond_16_kib_get_a_431_and_the_connection_closes(server):
+    padding = b"X-Remplissage: " + b"a" * 8000 + b"\r\n"
+    too_long = HEADERS + padding * 3  # 24 KiB of headers, no end of headers
+    answer = exchange(server.port, too_long)
+    assert answer.startswith(b"HTTP/1.1 431 "), answer[:200]
+    assert "En-têtes de la requête trop longs".encode() in answer
+
+    # Headers of 15 KiB and a 40 KiB body in the same packet: headers within the limit, the body is no header.
+    body = encode({**VALID["contact"], "message": "Bonjour " + "b" * 40_000})
+    fine = (
+        HEADERS
+        + padding
+        + b"X-Autre: "
+        + b"c" * 7000
+        + b"\r\nContent-Type: application/x-www-form-urlencoded\r\nAccept: application/json\r\n"
+        + b"Connection: close\r\nContent-Length: "
+        + str(len(body)).encode()
+        + b"\r\n\r\n"
+        + body
+    )
+    answer = exchange(server.port, fine)
+    # The application read it all: its answer is about the message's length.
+    assert answer.startswith(b"HTTP/1.1 422 "), answer[:200]
+    assert "doit compter 4000 caractères au plus (vous en avez saisi 40008)".encode() in answer
+
+    malformed = exchange(server.port, b"POST /f/contact HTTP/1.1\r\nHost: x\r\nContent-Length: zz\r\n\r\n")
+    assert malformed.startswith(b"HTTP/1.1 400 "), malformed[:200]
+    assert "Traceback" not in server.log_path.read_text(errors="replace")
