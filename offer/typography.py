@@ -7,8 +7,8 @@
 
 ``french_text`` works on plain text; ``french_html`` on a whole page: it changes
 the text between tags and the visitor-facing attributes (title, alt, aria-label,
-placeholder, the forms' messages, the page description), never scripts, styles,
-code, form values or URLs. Markdown pages, YAML fields and form labels all reach
+placeholder, the forms' messages and the texts the scripts switch to, the page
+description), never scripts, styles, code, form values or URLs. Markdown pages, YAML fields and form labels all reach
 the visitor through the built pages, so the Pelican adapter runs this on each
 written page and nothing else needs to remember it.
 """
@@ -50,7 +50,10 @@ _TOKENS = re.compile(
     r"(<!--.*?-->|<(script|style|pre|code|textarea)\b.*?</\2\s*>|<[^>]*>)",
     re.DOTALL | re.IGNORECASE,
 )
-_TEXT_ATTRIBUTES = re.compile(r'(\s(?:title|alt|aria-label|placeholder|data-message-[a-z-]+)=")([^"]*)(")')
+# data-titre-*, data-bouton-*, data-avis-*, data-libelle-*: texts a script shows in place of others.
+_TEXT_ATTRIBUTES = re.compile(
+    r'(\s(?:title|alt|aria-label|placeholder|data-(?:message|titre|bouton|avis|libelle)-[a-z-]+)=")([^"]*)(")'
+)
 _DESCRIPTION = re.compile(r'^<meta\s+name="description"\s+content="([^"]*)"')
 # Hyphens and quotes keep the regexes off URLs: an attribute that looks like one is left alone.
 _URL = re.compile(r"^[a-z]+:|^[./#]")

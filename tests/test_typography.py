@@ -42,6 +42,19 @@ def test_french_html_leaves_code_scripts_urls_and_values_alone():
     assert f'content="Tarifs{NNBSP}: 2020"' in out
 
 
+def test_french_html_sets_the_texts_a_script_switches_to():
+    html = (
+        '<form data-titre-liste-attente="Demander une place en liste d\'attente" '
+        'data-avis-liste-attente="Complet : liste d\'attente"><input name="liste_attente" value="l\'un">'
+        '<a href="#f" data-libelle-liste-attente="Rejoindre la liste d\'attente">x</a>'
+    )
+    out = french_html(html)
+    assert 'data-titre-liste-attente="Demander une place en liste d’attente"' in out
+    assert f'data-avis-liste-attente="Complet{NNBSP}: liste d’attente"' in out
+    assert 'data-libelle-liste-attente="Rejoindre la liste d’attente"' in out
+    assert 'value="l\'un"' in out  # a value is posted: left as typed
+
+
 PLAIN_BEFORE = re.compile(r"[ \u00a0][?:;!](?=\s|$)")
 PLAIN_QUOTES = re.compile(r"«[ \u00a0]|[ \u00a0]»")
 

@@ -20,6 +20,7 @@ from formbackend.registrations import records
 from formbackend.responses import cors_headers
 from offer.availability import open_session_badge
 from offer.formatting import count
+from offer.typography import french_text
 
 
 def snapshot(state) -> dict:
@@ -38,13 +39,15 @@ def snapshot(state) -> dict:
         shown_left = left if open_now else 0
         entry = {
             "etat": badge.state.value,
-            "libelle": badge.label,
+            # Set as the built pages are, so that an unchanged badge reads the same.
+            "libelle": french_text(badge.label),
             "places_restantes": shown_left,
             "liste_attente": not open_now,
         }
         if session.capacity is not None:
             # The published places already leave out those the editor counted outside the site.
-            entry["texte_places"] = f"{count(shown_left, 'place restante', 'places restantes')} sur {session.capacity}"
+            places = f"{count(shown_left, 'place restante', 'places restantes')} sur {session.capacity}"
+            entry["texte_places"] = french_text(places)
         sessions[slug] = entry
     return {"sessions": sessions}
 

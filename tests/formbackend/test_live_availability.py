@@ -34,17 +34,17 @@ async def test_places_left_follow_registrations_and_cancellations(make_app, tmp_
             "libelle": "Places disponibles",
             "places_restantes": 4,
             "liste_attente": False,
-            "texte_places": "4 places restantes sur 15",
+            "texte_places": "4\u00a0places restantes sur 15",  # French typography, as the built pages
         }
     }
     assert two_left["sessions"][SESSION]["etat"] == "dernieres-places"
-    assert two_left["sessions"][SESSION]["libelle"] == "Plus que 2 places"
+    assert two_left["sessions"][SESSION]["libelle"] == "Plus que 2\u00a0places"
     assert full.json()["sessions"][SESSION] == {
         "etat": "complet",
         "libelle": "Complet",
         "places_restantes": 0,
         "liste_attente": True,
-        "texte_places": "0 places restantes sur 15",
+        "texte_places": "0\u00a0places restantes sur 15",
     }
     assert "@" not in full.text and "Agent" not in full.text  # no personal data
     assert full.headers["access-control-allow-origin"] == SITE
