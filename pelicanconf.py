@@ -104,7 +104,7 @@ CMS = {
     "LOCAL_BACKEND_URL": os.environ.get("CMS_LOCAL_BACKEND_URL", "http://127.0.0.1:8081/api/v1"),
 }
 
-# Live badges (theme/static/js/disponibilites.js): session pages ask the self-hosted
+# Live badges (theme/static/js/disponibilites.js): pages showing open sessions ask the self-hosted
 # receiver for the places left. Only with the receiver running and allowed in the
 # site's CSP connect-src (docs/exploitation.md, « Le suivi des inscriptions »).
 LIVE_AVAILABILITY = os.environ.get("LIVE_AVAILABILITY", "") == "1"
