@@ -145,6 +145,10 @@ def test_register_until_full_wait_cancel_offer_accept(js_page, site, e2e_site, r
     expect(js_page.locator("#inscription_groupe-titre")).to_have_text(group["titre_liste_attente"])
     expect(js_page.locator("#inscription_groupe button[type=submit]")).to_have_text(group["bouton_liste_attente"])
     expect(js_page.locator(".key-panel__action a")).to_have_text("Rejoindre la liste d’attente")
+    for form_id in ("inscription", "inscription_groupe"):
+        form = js_page.locator(f"#{form_id}")
+        expect(form).to_have_attribute("data-message-success", form.get_attribute("data-message-success-liste-attente"))
+    assert "liste d’attente" in js_page.get_attribute("#inscription", "data-message-success")
     expect(js_page.locator(":focus")).to_have_count(0)
     assert_accessible(js_page)
     expect_listing_pages(js_page, site, slug, info["type"], "Complet", None)
@@ -197,6 +201,69 @@ def test_register_until_full_wait_cancel_offer_accept(js_page, site, e2e_site, r
     one_left = f"1 place restante sur {info['capacite']}"
     expect(js_page.locator(".entry__status .places")).to_have_text(one_left)
     expect_listing_pages(js_page, site, slug, info["type"], "Plus qu’une place", one_left)
+    assert js_page.csp_violations == []
+
+
+def test_only_the_sessions_the_receiver_lists_change(js_page, site, e2e_site, receiver):
+    """A session full at build time gets places back (a places line appears, the forms become
+    registrations again); a session missing from the answer keeps its build badge."""
+    published = json.loads((e2e_site / "donnees" / "inscriptions.json").read_text(encoding="utf-8"))["sessions"]
+    full = next(slug for slug, info in published.items() if info["etat"] == "liste_attente")
+    other = open_entry(e2e_site)
+    capacity = published[full]["capacite"]
+    answer = {
+        "sessions": {
+            full: {
+                "etat": "dernieres-places",
+                "libelle": "Plus que 3\u00a0places",
+                "places_restantes": 3,
+                "liste_attente": False,
+                "texte_places": f"3\u00a0places restantes sur {capacity}",
+            }
+        }
+    }
+    js_page.route(
+        f"{receiver.url}/disponibilites.json",
+        lambda route: route.fulfill(
+            status=200,
+            content_type="application/json",
+            headers={"Access-Control-Allow-Origin": site.rstrip("/")},
+            body=json.dumps(answer),
+        ),
+    )
+    js_page.goto(site + "programme/")
+    expect_marked_status(js_page, full, "Plus que 3 places", f"3 places restantes sur {capacity}")
+    expect(js_page.locator(f'[data-session="{full}"] .badge')).to_have_class("badge badge--dernieres-places")
+    expect(js_page.locator("#disponibilites-annonce")).to_have_text(ANNOUNCEMENT)
+    expect(js_page.locator(f'[data-session="{other["slug"]}"] .badge')).to_have_text(other["disponibilite"])
+
+    group = form_texts("inscription_groupe")
+    js_page.goto(f"{site}programme/{full}/")
+    expect(js_page.locator(".entry__status .places")).to_have_text(f"3 places restantes sur {capacity}")
+    expect(js_page.locator("#inscription input[name=liste_attente]")).to_have_value("non")
+    expect(js_page.locator("#inscription-titre")).to_have_text("S’inscrire à cette session")
+    expect(js_page.locator("#avis-liste-attente")).to_have_count(0)
+    expect(js_page.locator("#inscription_groupe input[name=liste_attente]")).to_have_value("non")
+    expect(js_page.locator("#inscription_groupe-titre")).to_have_text(group["titre"])
+    expect(js_page.locator("#inscription_groupe button[type=submit]")).to_have_text(group["bouton"])
+    expect(js_page.locator(".key-panel__action a")).to_have_text("S’inscrire")
+    assert_accessible(js_page)
+
+    # Once sent, the form says what it now is (the receiver's answer is stubbed: nothing is stored).
+    js_page.route(
+        receiver.action("inscription"),
+        lambda route: route.fulfill(
+            status=200,
+            content_type="application/json",
+            headers={"Access-Control-Allow-Origin": site.rstrip("/")},
+            body=json.dumps({"ok": True}),
+        ),
+    )
+    fill_form(js_page, "inscription", {**SAMPLE_ANSWERS["inscription"], "email": unique_email()})
+    js_page.click("#inscription button[type=submit]")
+    expect(js_page.locator("#inscription-statut")).to_have_text(
+        "Votre inscription est envoyée. Un accusé de réception va vous être adressé par courriel."
+    )
     assert js_page.csp_violations == []
 
 

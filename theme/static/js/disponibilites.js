@@ -8,8 +8,8 @@
  *   cards, the offer pages' next sessions, the home page, a session's page);
  * - the registration forms of a session's page (individual and group, each
  *   form[data-titre-liste-attente]): a session that filled up since the build
- *   turns into the waiting-list forms before the visitor types, and back when
- *   places free up;
+ *   turns into the waiting-list forms (title, button, hidden liste_attente,
+ *   message once sent) before the visitor types, and back when places free up;
  * - the link of a session's key panel to its individual form
  *   (a[data-libelle-liste-attente]), which says what that form now is.
  * Only the sessions listed in the answer change. Without JavaScript, or when
@@ -100,6 +100,8 @@
     if (heading) heading.textContent = waiting ? form.dataset.titreListeAttente : form.dataset.titreInscription;
     const button = form.querySelector('button[type="submit"]');
     if (button) button.textContent = waiting ? form.dataset.boutonListeAttente : form.dataset.boutonInscription;
+    const success = waiting ? form.dataset.messageSuccessListeAttente : form.dataset.messageSuccessInscription;
+    if (success) form.setAttribute("data-message-success", success);
     if (form.dataset.avisListeAttente) {
       let notice = document.getElementById("avis-liste-attente");
       if (waiting && !notice) {

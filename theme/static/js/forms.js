@@ -312,7 +312,8 @@
 
       if (response.ok && data && data.ok === true) {
         clearErrors();
-        if (status) status.textContent = messages.success;
+        // Read now: theme/js/disponibilites.js may have turned the form into the waiting list's.
+        if (status) status.textContent = form.getAttribute("data-message-success") || messages.success;
         form.reset();
         const next = safeNext(data.next);
         if (next) window.location.assign(next);
