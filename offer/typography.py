@@ -8,9 +8,10 @@
 ``french_text`` works on plain text; ``french_html`` on a whole page: it changes
 the text between tags and the visitor-facing attributes (title, alt, aria-label,
 placeholder, the forms' messages and the texts the scripts switch to, the page
-description), never scripts, styles, code, form values or URLs. Markdown pages, YAML fields and form labels all reach
-the visitor through the built pages, so the Pelican adapter runs this on each
-written page and nothing else needs to remember it.
+description), never scripts, styles, code, form values or URLs. Markdown pages,
+YAML fields and form labels all reach the visitor through the built pages, so
+the Pelican adapter runs this on each written page and nothing else needs to
+remember it.
 """
 
 from __future__ import annotations
