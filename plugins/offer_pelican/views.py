@@ -5,9 +5,11 @@ Pure functions over catalogue items, so that the Pelican adapter stays thin.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from offer import formatting
 from offer.availability import State
@@ -235,20 +237,26 @@ class OfferView:
             catalogue_path=self.filter_url(CatalogueFilter(type=offer_type)),
         )
 
+    @cached_property
+    def _held_by_question(self) -> dict[str, tuple[list[dt.date], list[CatalogueItem]]]:
+        """The sessions that are not cancelled, by question, in date order, with their dates (for follow_up)."""
+        by_question: dict[str, tuple[list[dt.date], list[CatalogueItem]]] = {}
+        for item in sorted(self.items, key=lambda i: i.workshop.first_date):  # stable: ties keep the items' order
+            if item.workshop.question and item.availability.state is not State.CANCELLED:
+                dates, items = by_question.setdefault(item.workshop.question, ([], []))
+                dates.append(item.workshop.first_date)
+                items.append(item)
+        return by_question
+
     def follow_up(self, item: CatalogueItem) -> CatalogueItem | None:
-        """A later session of the same question (a real follow-up), if one is published."""
+        """A later session of the same question (a real follow-up), if one is published:
+        the first one after this session's date (the first in the items' order on a tie)."""
         question = item.workshop.question
-        if not question:
+        if not question or question not in self._held_by_question:
             return None
-        later = [
-            i
-            for i in self.items
-            if i is not item
-            and i.workshop.question == question
-            and i.workshop.first_date > item.workshop.first_date
-            and i.availability.state is not State.CANCELLED
-        ]
-        return min(later, key=lambda i: i.workshop.first_date, default=None)
+        dates, items = self._held_by_question[question]
+        later = bisect.bisect_right(dates, item.workshop.first_date)
+        return items[later] if later < len(items) else None
 
     is_open = staticmethod(is_open)
     shows_places = staticmethod(shows_places)
