@@ -34,9 +34,13 @@ _NUMBER_UNIT = re.compile(rf"(?<=\d) (?={_UNITS})")
 _APOSTROPHE = re.compile(r"(?<=\w)(?:'|&#39;|&#x27;)(?=\w)")
 
 
+# What any rule below needs in a text: most of a page's text nodes hold none of it.
+_MAY_CHANGE = re.compile(r"['?!;:«»\d]|&#")
+
+
 def french_text(text: str) -> str:
     """Plain text (or the text of one HTML node) set in French typography."""
-    if not text or text.isspace():
+    if not text or not _MAY_CHANGE.search(text):
         return text
     text = _APOSTROPHE.sub("\u2019", text)
     text = _BEFORE_PUNCT.sub(NNBSP, text)
@@ -66,9 +70,11 @@ def _attribute(match: re.Match) -> str:
 
 
 def _tag(tag: str) -> str:
-    if tag.startswith(("<!", "</")):
+    if tag.startswith(("<!", "</")) or '="' not in tag:
         return tag
     tag = _TEXT_ATTRIBUTES.sub(_attribute, tag)
+    if not tag.startswith("<meta"):
+        return tag
     return _DESCRIPTION.sub(lambda m: f'<meta name="description" content="{french_text(m.group(1))}"', tag)
 
 
