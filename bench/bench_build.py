@@ -409,6 +409,32 @@ def build(kind: str, n: int, project: Path, python: str, hugo: str | None, epoch
     return run
 
 
+def search_index_alone(project: Path, python: str, timeout: float) -> tuple[float, float] | None:
+    """Pagefind indexing the built site again, on its own: its share of a build's time and memory."""
+    executable = subprocess.run(
+        [python, "-c", "from pagefind_bin import get_executable; print(get_executable())"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    if not executable:
+        return None
+    output = project / "output"
+    command = [executable, "--site", str(output), "--output-subdir", "pagefind-banc", "--silent"]
+    result = subprocess.run(
+        [python, "-c", WRAPPER, str(project / "pagefind.log"), *command],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    try:
+        report = json.loads(result.stdout.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        return None
+    return (report["wall"], report["maxrss_bytes"] / 2**20) if report["returncode"] == 0 else None
+
+
 def warm_rebuild(project: Path, python: str, epoch: int, edits: int, timeout: float) -> list[float]:
     """Seconds from an edited entry file to its rewritten page, in ``pelican -r`` with the build cache.
 
@@ -510,6 +536,8 @@ class Size:
     runs: dict[str, list[Run]] = field(default_factory=dict)
     warm: list[float] = field(default_factory=list)
     warm_error: str = ""
+    # Pagefind alone on the last clean build's output (the build runs it too): (wall s, peak MiB).
+    search: tuple[float, float] | None = None
 
     def ok(self, kind: str) -> list[Run]:
         return [r for r in self.runs.get(kind, []) if r.ok]
@@ -526,6 +554,8 @@ def table(sizes: list[Size]) -> str:
         "clean s",
         "CPU s",
         "peak MiB",
+        "Pagefind s",
+        "Pagefind MiB",
         "files",
         "warm edit s",
         "Hugo s",
@@ -542,6 +572,8 @@ def table(sizes: list[Size]) -> str:
                 f"{median([r.wall for r in cat]):.2f}" if cat else "ÉCHEC" if size.runs.get("catalogue") else "-",
                 f"{median([r.cpu for r in cat]):.2f}" if cat else "-",
                 f"{max(r.peak_mib for r in cat):.0f}" if cat else "-",
+                f"{size.search[0]:.2f}" if size.search else "-",
+                f"{size.search[1]:.0f}" if size.search else "-",
                 str(cat[0].output_files) if cat else "-",
                 f"{median(size.warm):.2f}" if size.warm else ("ÉCHEC" if size.warm_error else "-"),
                 f"{median([r.wall for r in hugo]):.2f}" if hugo else "-",
@@ -623,6 +655,8 @@ def main(argv: list[str] | None = None) -> int:
                         else f"échec : {run.error}"
                     )
                     print(f"  {number + 1}. {kind} : {status}", file=sys.stderr, flush=True)
+            if size.ok("catalogue"):
+                size.search = search_index_alone(projects["catalogue"], args.python, args.timeout)
             for project in projects.values():
                 for name in ("output", "public"):
                     shutil.rmtree(project / name, ignore_errors=True)

@@ -122,10 +122,9 @@ def capped_site(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("capped")
     settings = folder / "capconf.py"
     settings.write_text(
-        "import sys\n"
-        f"sys.path.insert(0, {str(ROOT)!r})\n"
-        "from pelicanconf import *  # noqa: F403\n"
-        "OFFER = {**OFFER, 'PRINTABLE_SESSIONS': 2}  # noqa: F405\n",
+        "import runpy\n"
+        f"globals().update({{k: v for k, v in runpy.run_path({str(ROOT / 'pelicanconf.py')!r}).items() if k.isupper()}})\n"
+        "OFFER = {**OFFER, 'PRINTABLE_SESSIONS': 2}  # noqa: F821\n",
         encoding="utf-8",
     )
     result = build_site(folder / "output", settings=str(settings))
