@@ -76,9 +76,7 @@ def label(spec: FormField) -> str:
     return spec.libelle or spec.nom.replace("_", " ").capitalize()
 
 
-def _bad_character(char: str, multiline: bool) -> bool:
-    if multiline and char in "\n\t":
-        return False
+def _bad_character(char: str) -> bool:
     if char == "\ufffd":  # a byte that was not UTF-8
         return True
     return unicodedata.category(char) in {"Cc", "Cf", "Cs", "Zl", "Zp"}
@@ -89,7 +87,10 @@ def clean_text(value: str, multiline: bool = False) -> tuple[str, bool]:
     value = unicodedata.normalize("NFC", value)
     if multiline:
         value = value.replace("\r\n", "\n").replace("\r", "\n")
-    bad = any(_bad_character(char, multiline) for char in value)
+    checked = value.replace("\n", "").replace("\t", "") if multiline else value
+    # Every forbidden character but U+FFFD is one str.isprintable() refuses (as are no-break
+    # spaces and a few others): only a text it refuses is looked at character by character.
+    bad = "\ufffd" in checked or (not checked.isprintable() and any(_bad_character(char) for char in checked))
     return value.strip(), bad
 
 

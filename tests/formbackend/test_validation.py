@@ -262,3 +262,22 @@ def test_any_input_gives_either_errors_or_clean_data(forms, values):
         assert not bad and cleaned == text
     if not result.errors:
         assert {"nom", "email", "objet", "message"} <= set(result.data)
+
+
+def test_clean_text_refuses_exactly_the_forbidden_characters_of_every_code_point():
+    """Its fast path (str.isprintable) agrees, code point by code point, with the rule in words:
+    control, format, surrogate, line and paragraph separator characters and U+FFFD are refused;
+    a multi-line field also takes tabs and line breaks."""
+    import sys
+    import unicodedata
+
+    forbidden = {"Cc", "Cf", "Cs", "Zl", "Zp"}
+    wrong = []
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        refused = char == "\ufffd" or unicodedata.category(char) in forbidden
+        if clean_text(f"é{char}\u00a0b", multiline=False)[1] != refused:
+            wrong.append((hex(code), False))
+        if clean_text(f"é{char}\u00a0b", multiline=True)[1] != (refused and char not in "\n\t\r"):
+            wrong.append((hex(code), True))
+    assert wrong == []
