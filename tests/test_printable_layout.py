@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from pathlib import Path
 
 import pytest
 
-from offer_pelican.printable import Documents, PdfSource
+from offer_pelican.printable import Documents, LayoutProcess, PdfSource
 
 ROOT = Path(__file__).resolve().parents[1]
 STYLESHEET = ROOT / "theme" / "static" / "css" / "pdf.css"
@@ -46,9 +47,9 @@ def leftovers() -> list[Path]:
 def test_documents_laid_out_in_the_background_are_those_laid_out_here():
     before = leftovers()
     background = Documents(sources(), STYLESHEET, background=True)
-    assert set(background._running) == {"programme", "atelier"}  # both forked, none laid out yet here
+    assert background.laying_out == ["programme", "atelier"]  # both in the forked process, none laid out here
     here = Documents(sources(), STYLESHEET, background=False)
-    for name in ("programme", "atelier"):
+    for name in ("atelier", "programme"):  # read in another order than laid out
         assert background[name].data.startswith(b"%PDF-")
         assert background[name].data == here[name].data
         assert background[name].url == sources()[name].url
@@ -70,8 +71,31 @@ def test_the_cache_gives_back_an_unchanged_document_without_laying_it_out():
     first["atelier"]
     assert len(cache.files) == 2
     again = Documents(sources(), STYLESHEET, background=True, cache=cache)
-    assert again._running == {}
+    assert again.laying_out == [] and again._process is None  # nothing forked
     assert again["programme"].data == data
     changed = Documents(sources(HTML.replace("accueillir", "recruter")), STYLESHEET, background=True, cache=cache)
-    assert set(changed._running) == {"programme", "atelier"}
+    assert changed.laying_out == ["programme", "atelier"]
     assert changed["programme"].data != data
+
+
+def test_a_process_started_before_the_content_is_read_lays_the_documents_out():
+    before = leftovers()
+    process = LayoutProcess()  # as the generator does, before it reads the content
+    documents = Documents(sources(), STYLESHEET, background=True, process=process)
+    here = Documents(sources(), STYLESHEET, background=False)
+    assert documents["programme"].data == here["programme"].data
+    assert documents["atelier"].data == here["atelier"].data
+    assert documents._process is None
+    with pytest.raises(ChildProcessError):  # reaped
+        os.waitpid(process.pid, os.WNOHANG)
+    assert leftovers() == before
+
+
+def test_a_process_with_nothing_to_lay_out_ends():
+    cache = DictCache()
+    Documents(sources(), STYLESHEET, background=False, cache=cache)  # fills the cache
+    process = LayoutProcess()
+    documents = Documents(sources(), STYLESHEET, background=True, cache=cache, process=process)
+    assert documents.laying_out == [] and documents._process is None
+    with pytest.raises(ChildProcessError):  # it ended, and was reaped
+        os.waitpid(process.pid, os.WNOHANG)

@@ -32,7 +32,7 @@ from . import finishing
 from .entry_pages import EntryRenderer, SitemapPage, local_context
 from .output import OutputFolder
 from .parallel import ordered_map, worker_count
-from .printable import Documents, PdfSource
+from .printable import Documents, LayoutProcess, PdfSource
 from .settings import SettingsError, missing_legal_notice, offer_settings
 from .template_helpers import FILTERS, RENDERED_DESCRIPTIONS, menu_entries
 from .templates import share_environment
@@ -80,6 +80,19 @@ class CatalogueGenerator(Generator):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.offer = self.settings["OFFER"]  # merged and checked by add_filters at start-up
+        # A clean build will lay out its PDFs: the process that does it starts now, and imports
+        # WeasyPrint while this one reads the content. (With the build cache, the PDFs usually
+        # come from it: a process is started only for those that do not.)
+        self.layout_process = LayoutProcess() if self._pdf_in_background() and not self.offer["CACHE_DIR"] else None
+        try:
+            self._load()
+        except BaseException:
+            if self.layout_process is not None:
+                self.layout_process.close()
+            raise
+
+    def _load(self) -> None:
+        """Validate the settings and load the content (see the module's docstring)."""
         content_dir = Path(self.path)
         root = content_dir.parent
         # The devserver's build cache (off for a clean build: OFFER["CACHE_DIR"] empty).
@@ -186,19 +199,24 @@ class CatalogueGenerator(Generator):
         # Links written in full: a printed page must lead to the site itself.
         context = {**self.context, "SITEURL": self.absolute_base.rstrip("/")}
         view = self.view
-        url = view.catalogue_url + "programme-des-sessions.pdf"
-        html = self.get_template("pdf/programme").render(
-            {**context, "items": view.printable_programme, "more": view.printable_rest}
-        )
-        sources = {"programme": PdfSource(url, html, self.absolute_base + url)}
+        # The offer pages' documents first: Pelican writes its pages, which show their sizes, before the catalogue.
+        sources = {}
         for page in self.context.get("pages", []):
             kind = getattr(page, "offre", None)
             if kind in TYPE_LABELS:
                 html = self.get_template("pdf/offre").render({**context, "page": page})
                 sources[kind] = PdfSource(f"{page.url}{page.slug}.pdf", html, self.absolute_base + page.url)
-        # Laid out in the background (forked processes) unless the build runs in one process.
-        background = hasattr(os, "fork") and self.offer["WORKERS"] != 1
-        return Documents(sources, stylesheet, background, self.cache)
+        url = view.catalogue_url + "programme-des-sessions.pdf"
+        html = self.get_template("pdf/programme").render(
+            {**context, "items": view.printable_programme, "more": view.printable_rest}
+        )
+        sources["programme"] = PdfSource(url, html, self.absolute_base + url)
+        process, self.layout_process = self.layout_process, None
+        return Documents(sources, stylesheet, self._pdf_in_background(), self.cache, process)
+
+    def _pdf_in_background(self) -> bool:
+        """PDFs laid out in a forked process, unless the build runs in one process."""
+        return hasattr(os, "fork") and self.offer["WORKERS"] != 1
 
     # -- output --------------------------------------------------------------
     def generate_output(self, writer):
