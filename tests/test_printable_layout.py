@@ -99,3 +99,12 @@ def test_a_process_with_nothing_to_lay_out_ends():
     assert documents.laying_out == [] and documents._process is None
     with pytest.raises(ChildProcessError):  # it ended, and was reaped
         os.waitpid(process.pid, os.WNOHANG)
+
+
+def test_sources_larger_than_a_pipe_reach_the_process():
+    """The documents go through a file: more than a pipe holds (64 KiB) is sent in full."""
+    bulky = HTML.replace("<body>", "<body><!-- " + "x" * 200_000 + " -->")
+    documents = Documents(sources(bulky), STYLESHEET, background=True, process=LayoutProcess())
+    here = Documents(sources(bulky), STYLESHEET, background=False)
+    assert documents["programme"].data == here["programme"].data
+    assert documents["atelier"].data == here["atelier"].data

@@ -109,9 +109,9 @@ class LayoutProcess:
             import weasyprint  # noqa: F401 - the slow import, done while the parent works
 
             with os.fdopen(requests_in, "rb") as requests:
-                payload = requests.read()
-            if payload:
-                sources, stylesheet = pickle.loads(payload)
+                sent = requests.read() == b"1"
+            if sent:
+                sources, stylesheet = pickle.loads((self.folder / "sources.pickle").read_bytes())
                 for index, (html, base_url) in enumerate(sources):
                     (self.folder / str(index)).write_bytes(render_pdf(html, base_url, stylesheet))
                     os.write(results_out, f"{index}\n".encode("ascii"))
@@ -124,9 +124,13 @@ class LayoutProcess:
 
     def send(self, sources: list[PdfSource], stylesheet: Path) -> None:
         """The documents to lay out, in this order (the one needed first, first)."""
-        payload = pickle.dumps(([(s.html, s.base_url) for s in sources], stylesheet))
+        # Through a file: a pipe holds 64 KiB, and this process would wait for the other to
+        # finish importing WeasyPrint before it reads the rest.
+        (self.folder / "sources.pickle").write_bytes(
+            pickle.dumps(([(s.html, s.base_url) for s in sources], stylesheet))
+        )
         with os.fdopen(self._requests, "wb") as requests:
-            requests.write(payload)
+            requests.write(b"1")
         self._requests = None
 
     def get(self, index: int) -> bytes | None:
