@@ -82,7 +82,7 @@ class CatalogueGenerator(Generator):
         self.offer = self.settings["OFFER"]  # merged and checked by add_filters at start-up
         # The process that lays out the PDFs starts now and imports WeasyPrint while this one
         # reads the content. With the build cache, when every PDF comes from it, the process
-        # ends unused: its import cost a core's 0.6 s beside the build, not the build's time.
+        # is stopped unused.
         self.layout_process = LayoutProcess() if self._pdf_in_background() else None
         try:
             self._load()

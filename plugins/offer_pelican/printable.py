@@ -19,6 +19,7 @@ import importlib.metadata
 import os
 import pickle
 import shutil
+import signal
 import sys
 import tempfile
 import traceback
@@ -145,9 +146,10 @@ class LayoutProcess:
 
     def close(self) -> None:
         """Let go of the process (it ends once it has nothing to do) and of its files."""
-        if self._requests is not None:
+        if self._requests is not None:  # sent nothing: it may still be importing, do not wait for it
             os.close(self._requests)
             self._requests = None
+            os.kill(self.pid, signal.SIGKILL)
         self._results.close()
         os.waitpid(self.pid, 0)
         shutil.rmtree(self.folder, ignore_errors=True)
