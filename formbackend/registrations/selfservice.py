@@ -104,15 +104,13 @@ async def cancel(request: Request) -> Response:
     except TransitionRefused:
         return _refused(request, token, found, "Cette inscription ne peut plus être annulée.")
     log.info("inscription annulée par la personne id=%s", found.id)
+    return _changed(request, token, after, "Inscription annulée", "Votre inscription est annulée.")
+
+
+def _changed(request: Request, token: str, after, title: str, done: str) -> Response:
+    """The person's page after a change: its mail is queued, the sender is woken to send it now."""
     request.app.state.receiver.worker.wake()
-    return _page(
-        request,
-        "inscription.html",
-        token,
-        after,
-        title="Inscription annulée",
-        notice="Votre inscription est annulée. Un courriel vous le confirme.",
-    )
+    return _page(request, "inscription.html", token, after, title=title, notice=f"{done} Un courriel vous le confirme.")
 
 
 def _refused(request: Request, token: str, found, notice: str) -> Response:
@@ -129,15 +127,7 @@ async def accept(request: Request) -> Response:
     except (OfferClosed, TransitionRefused):
         return _refused(request, token, found, "Cette place n'est plus proposée : le délai pour l'accepter est passé.")
     log.info("place proposée acceptée id=%s", found.id)
-    request.app.state.receiver.worker.wake()
-    return _page(
-        request,
-        "inscription.html",
-        token,
-        after,
-        title="Place acceptée",
-        notice="Vous avez accepté la place. Un courriel vous le confirme.",
-    )
+    return _changed(request, token, after, "Place acceptée", "Vous avez accepté la place.")
 
 
 def routes() -> list[Route]:
